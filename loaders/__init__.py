@@ -1,0 +1,1 @@
+"""govtargets loaders: report text in, dbt seed tables out."""
