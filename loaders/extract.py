@@ -1,0 +1,184 @@
+"""Turn reports into the rows of the extracted seed tables.
+
+One report gives one ``reports`` row and its ``sections``, ``sentences`` and ``quantities`` rows. Keys
+are hashes of stable content (the report's sha256 and character offsets), never row numbers, so a
+rebuild gives the same keys and adding a report changes no other report's rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from loaders.errors import LoadIssue
+from loaders.manifest import ManifestEntry
+from loaders.quantities import Quantity, find_quantities
+from loaders.read import ReportText, read_report
+from loaders.segment import segment
+from loaders.vocab import Vocabulary
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "reports": (
+        "report_id", "source_file", "district_code", "report_year", "title", "source_url",
+        "encoding", "script", "char_count", "sha256", "report_text",
+    ),
+    "sections": (
+        "section_id", "report_id", "section_no", "parent_section_id", "heading_level", "marker",
+        "ordinal", "section_path", "title", "char_start", "char_end", "statement_kind",
+    ),
+    "sentences": (
+        "sentence_id", "report_id", "sentence_no", "section_id", "paragraph_no", "char_start",
+        "char_end", "sentence_text", "statement_kind", "lead_text", "in_main_targets",
+    ),
+    "quantities": (
+        "quantity_id", "report_id", "sentence_id", "item_no", "clause_start", "clause_end",
+        "clause_text", "span_start", "span_end", "number_text", "value", "value_upper",
+        "multiplier_text", "numeral_kind", "unit_text", "comparator_before", "comparator_after",
+        "approx_infix", "firmness_cue", "measure_cue", "base_cue", "distribution", "indicator",
+    ),
+    "rejected_inputs": ("source_file", "line", "message"),
+}  # fmt: skip
+
+
+def stable_id(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass
+class ExtractedReport:
+    """The rows of one report, per table."""
+
+    rows: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+
+    def count(self, table: str) -> int:
+        return len(self.rows.get(table, []))
+
+
+def _quantity_row(
+    report_id: str, sentence_ids: dict[int, str], text: str, quantity: Quantity
+) -> dict[str, object]:
+    return {
+        "quantity_id": stable_id(report_id, quantity.start, quantity.end, quantity.item_no),
+        "report_id": report_id,
+        "sentence_id": sentence_ids[quantity.sentence_no],
+        "item_no": quantity.item_no,
+        "clause_start": quantity.clause_start,
+        "clause_end": quantity.clause_end,
+        "clause_text": text[quantity.clause_start : quantity.clause_end],
+        "span_start": quantity.start,
+        "span_end": quantity.end,
+        "number_text": quantity.number_text,
+        "value": _decimal(quantity.value),
+        "value_upper": _decimal(quantity.value_upper),
+        "multiplier_text": quantity.multiplier_text,
+        "numeral_kind": quantity.numeral_kind,
+        "unit_text": quantity.unit_text,
+        "comparator_before": quantity.comparator_before,
+        "comparator_after": quantity.comparator_after,
+        "approx_infix": quantity.approx_infix,
+        "firmness_cue": quantity.firmness_cue,
+        "measure_cue": quantity.measure_cue,
+        "base_cue": quantity.base_cue,
+        "distribution": quantity.distribution,
+        "indicator": quantity.indicator,
+    }
+
+
+def extract_text(entry: ManifestEntry, report: ReportText, sha256: str, vocab: Vocabulary) -> ExtractedReport:
+    """The rows of one decoded report."""
+    report_id = sha256[:16]
+    text = report.text
+    segmentation = segment(report.normalized, entry.year)
+    section_ids = {s.no: stable_id(report_id, "section", s.start, s.level) for s in segmentation.sections}
+    sentence_ids = {s.no: stable_id(report_id, "sentence", s.start, s.end) for s in segmentation.sentences}
+    quantities = find_quantities(report.normalized, segmentation, vocab)
+    extracted = ExtractedReport()
+    extracted.rows["reports"] = [
+        {
+            "report_id": report_id,
+            "source_file": entry.file,
+            "district_code": entry.district_code,
+            "report_year": entry.year,
+            "title": entry.title,
+            "source_url": entry.source_url,
+            "encoding": report.encoding,
+            "script": report.script,
+            "char_count": len(text),
+            "sha256": sha256,
+            "report_text": text,
+        }
+    ]
+    extracted.rows["sections"] = [
+        {
+            "section_id": section_ids[s.no],
+            "report_id": report_id,
+            "section_no": s.no,
+            "parent_section_id": section_ids[s.parent_no] if s.parent_no else None,
+            "heading_level": s.level,
+            "marker": s.marker,
+            "ordinal": s.ordinal,
+            "section_path": s.path,
+            "title": s.title,
+            "char_start": s.start,
+            "char_end": s.end,
+            "statement_kind": s.kind,
+        }
+        for s in segmentation.sections
+    ]
+    extracted.rows["sentences"] = [
+        {
+            "sentence_id": sentence_ids[s.no],
+            "report_id": report_id,
+            "sentence_no": s.no,
+            "section_id": section_ids[s.section_no] if s.section_no else None,
+            "paragraph_no": s.paragraph_no,
+            "char_start": s.start,
+            "char_end": s.end,
+            "sentence_text": text[s.start : s.end],
+            "statement_kind": s.kind,
+            "lead_text": s.lead,
+            "in_main_targets": s.in_main_targets,
+        }
+        for s in segmentation.sentences
+    ]
+    extracted.rows["quantities"] = [_quantity_row(report_id, sentence_ids, text, q) for q in quantities]
+    return extracted
+
+
+def extract_report(entry: ManifestEntry, vocab: Vocabulary) -> ExtractedReport:
+    """Read and extract one report; raises LoaderError naming the file when it cannot be loaded."""
+    report = read_report(entry.path)
+    sha256 = hashlib.sha256(entry.path.read_bytes()).hexdigest()
+    return extract_text(entry, report, sha256, vocab)
+
+
+def seed_tables(
+    reports: Iterable[ExtractedReport], issues: Sequence[LoadIssue]
+) -> dict[str, tuple[tuple[str, ...], list[dict[str, object]]]]:
+    """All rows per table, sorted by key so the files are byte-identical from run to run."""
+    tables: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
+    for report in reports:
+        for name, rows in report.rows.items():
+            tables[name].extend(rows)
+    sort_keys = {
+        "reports": ("source_file",),
+        "sections": ("report_id", "char_start", "heading_level"),
+        "sentences": ("report_id", "char_start"),
+        "quantities": ("report_id", "span_start", "item_no"),
+    }
+    for name, keys in sort_keys.items():
+        tables[name].sort(key=lambda row, keys=keys: tuple(row[k] for k in keys))
+    tables["rejected_inputs"] = [
+        {"source_file": i.source, "line": i.line, "message": i.message}
+        for i in sorted(issues, key=lambda i: (i.source, i.line or 0, i.message))
+    ]
+    return {name: (TABLES[name], tables[name]) for name in TABLES}

@@ -1,0 +1,239 @@
+"""Read and validate reports/manifest.csv: which file is which district's report for which year.
+
+Problems that make the whole manifest unusable (missing, not UTF-8, a required column missing, no rows)
+raise LoaderError. A problem with one row or one file becomes a LoadIssue and that row is not loaded;
+the caller decides whether to abort or keep going.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from loaders.errors import LoaderError, LoadIssue
+from loaders.regions import RegionIndex
+
+MANIFEST = "manifest.csv"
+REQUIRED_COLUMNS = ("file", "district", "year")
+REPORT_SUFFIXES = (".txt", ".docx", ".html", ".htm")
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    file: str  # as written in the manifest
+    path: Path  # resolved path inside the reports folder
+    district_code: str
+    year: int
+    title: str | None
+    source_url: str | None
+    row: int  # line number in manifest.csv (header is line 1)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    entries: list[ManifestEntry]
+    issues: list[LoadIssue]
+
+
+@dataclass
+class _Row:
+    """One manifest row as checked: fields that failed their check are None, with a problem each."""
+
+    line: int
+    file: str
+    path: Path | None
+    district_code: str | None
+    year: int | None
+    values: dict[str, str]
+    problems: list[str]
+
+
+def read_manifest(reports_dir: Path, regions: RegionIndex) -> Manifest:
+    root = reports_dir.resolve()
+    header, records = _read_csv(reports_dir / MANIFEST)
+    rows = [_check_row(line, header, cells, root, regions) for line, cells in records]
+    _flag_repeated_files(rows)
+    _flag_identical_contents(rows)
+    issues = [
+        LoadIssue(MANIFEST, row.line, f"{row.file or '(no file)'}: {problem}")
+        for row in rows
+        for problem in row.problems
+    ]
+    # a file counts as listed by its name as written, or by where it resolves to
+    listed = {row.path for row in rows} | {Path(os.path.normpath(root / row.file)) for row in rows}
+    issues += [
+        LoadIssue(name, None, f"report file not listed in {MANIFEST}")
+        for name, path in _report_files(root)
+        if path not in listed and path.resolve() not in listed
+    ]
+    return Manifest(entries=[_entry(row) for row in rows if not row.problems], issues=issues)
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The column names, and every non-blank row after the header with the line it starts on."""
+    if not path.is_file():
+        raise LoaderError(MANIFEST, f"no {MANIFEST} in {path.parent}")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise LoaderError(MANIFEST, f"not UTF-8 (byte 0x{data[exc.start]:02x})", line=line) from None
+    records = _records(text)
+    if not records:
+        raise LoaderError(MANIFEST, "is empty")
+    (header_line, cells), *rows = records
+    header = [cell.strip().lower() for cell in cells]
+    _check_header(header, header_line)
+    if not rows:
+        raise LoaderError(MANIFEST, "is empty: a header and no rows", line=header_line)
+    return header, rows
+
+
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise LoaderError(MANIFEST, f"malformed CSV: {exc}", line=start) from None
+    return records
+
+
+def _check_header(header: list[str], line: int) -> None:
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        names = ", ".join(f"'{column}'" for column in missing)
+        raise LoaderError(MANIFEST, f"missing required column {names}", line=line)
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        raise LoaderError(MANIFEST, f"column {', '.join(repeated)} appears more than once", line=line)
+
+
+def _check_row(line: int, header: list[str], cells: list[str], root: Path, regions: RegionIndex) -> _Row:
+    values = {column: "" for column in header}
+    values.update((column, cell.strip()) for column, cell in zip(header, cells, strict=False))
+    problems: list[str] = []
+    extra = [cell for cell in cells[len(header) :] if cell.strip()]
+    if extra:
+        problems.append(f"more cells than columns ({', '.join(extra)})")
+    return _Row(
+        line=line,
+        file=values["file"],
+        path=_attempt(problems, _report_path, values["file"], root),
+        district_code=_attempt(problems, _district_code, values, regions),
+        year=_attempt(problems, _year, values["year"]),
+        values=values,
+        problems=problems,
+    )
+
+
+def _attempt(problems: list[str], check: Callable[..., T], *args: object) -> T | None:
+    """Run one check; on failure record its message and return None."""
+    try:
+        return check(*args)
+    except (ValueError, LookupError) as exc:
+        problems.append(str(exc.args[0]))
+        return None
+
+
+def _report_path(file: str, root: Path) -> Path:
+    if not file:
+        raise ValueError("no file given")
+    if Path(file).is_absolute() or file.startswith(("/", "\\")):
+        raise ValueError("path escapes the reports folder (absolute path)")
+    path = (root / file).resolve()
+    if not path.is_relative_to(root):
+        raise ValueError("path escapes the reports folder")
+    if not path.is_file():
+        raise ValueError("file not found in the reports folder")
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise ValueError(f"not a report file (expected {', '.join(REPORT_SUFFIXES)})")
+    return path
+
+
+def _district_code(values: dict[str, str], regions: RegionIndex) -> str:
+    code = values.get("district_code", "")
+    if code:
+        try:
+            return regions.by_code(code).code
+        except KeyError:
+            raise ValueError(f"unknown district_code '{code}'") from None
+    if not values["district"]:
+        raise ValueError("no district given")
+    return regions.resolve(values["district"]).code
+
+
+def _year(text: str) -> int:
+    if not (len(text) == 4 and text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR):
+        raise ValueError(f"year '{text}' is not a whole number from {FIRST_YEAR} to {LAST_YEAR}")
+    return int(text)
+
+
+def _flag_repeated_files(rows: list[_Row]) -> None:
+    for group in _shared((row.path, row) for row in rows if row.path is not None):
+        lines = ", ".join(str(row.line) for row in group)
+        for row in group:
+            row.problems.append(f"listed on more than one row (lines {lines}); none of them is loaded")
+
+
+def _flag_identical_contents(rows: list[_Row]) -> None:
+    first_rows: dict[Path, _Row] = {}
+    for row in rows:
+        if row.path is not None:
+            first_rows.setdefault(row.path, row)
+    for group in _shared((_sha256(path), row) for path, row in first_rows.items()):
+        for row in group:
+            others = ", ".join(f"{other.file} (line {other.line})" for other in group if other is not row)
+            row.problems.append(f"duplicate file: byte-identical to {others}; none of them is loaded")
+
+
+def _shared(keyed_rows: Iterable[tuple[object, _Row]]) -> list[list[_Row]]:
+    """The groups of rows that share a key, for keys shared by two rows or more."""
+    groups: dict[object, list[_Row]] = {}
+    for key, row in keyed_rows:
+        groups.setdefault(key, []).append(row)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _report_files(root: Path) -> list[tuple[str, Path]]:
+    """Every report file under the folder, hidden ones aside, as (name, path)."""
+    found: list[tuple[str, Path]] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in files:
+            path = Path(folder, name)
+            if not name.startswith(".") and path.suffix.lower() in REPORT_SUFFIXES:
+                found.append((path.relative_to(root).as_posix(), path))
+    return sorted(found)
+
+
+def _entry(row: _Row) -> ManifestEntry:
+    """The entry of a row that passed every check (so no field is None)."""
+    assert row.path is not None and row.district_code is not None and row.year is not None
+    return ManifestEntry(
+        file=row.file,
+        path=row.path,
+        district_code=row.district_code,
+        year=row.year,
+        title=row.values.get("title") or None,
+        source_url=row.values.get("source_url") or None,
+        row=row.line,
+    )

@@ -1,0 +1,571 @@
+"""Numerals in report text: parse them (`parse_numeral`) and find where they are (`find_numbers`).
+
+Python finds, SQL decides: this module reports every numeral as written, with its offsets, its value and
+the multiplier word after it. Which numbers are targets, and what the words around them mean, is decided
+by `quantities` and dbt.
+
+Grammar
+-------
+- Arabic: ``5``, ``5.5``; thousands separators only in groups of exactly three digits (``1,100``,
+  ``12,345.6``; ``1,2`` is two numbers). Full-width digits and point are read as their ASCII forms,
+  offsets unchanged; the full-width comma groups full-width digits only (``１２，３４５``), since between
+  ASCII digits it is a clause comma (``$20，300美元`` is two numbers). There is no sign: in ``3-5``
+  the hyphen is a dash. Dotted runs such as ``2025.3.5`` are dates or versions: each part is its own integer.
+- Chinese: digits 零〇一二两三四五六七八九 and the financial forms 壹贰叁肆伍陆柒捌玖; place words 十百千
+  (拾佰仟); section words 万 亿, which chain as 万亿 (10^12) and the archaic 万万 (10^8, 六万万人民).
+  A section word applies to everything before it when it is larger than any before (一万五千亿 =
+  1.5 × 10^12), otherwise to its own section (四亿五千万). Elisions: a digit directly after a place or
+  section word, with nothing after it, takes the next lower place (二百五 = 250, 一万二 = 12000,
+  十五 = 15); 一千零十二 = 1012. 点 is the decimal point (三点五, 两千万点五五四四); a decimal may carry a
+  section word (三点五万). 两 is a count, not a spoken digit: it is never elided or a decimal digit
+  (两万两 = 20000 and 两; 两百点两 = 200 and 2).
+- Mixed: an Arabic number can stand for a digit (3万4000, 5万4千6百, 1.3万亿, 1千零20, 2千零30万).
+- Digit-by-digit: a run of bare digits is read digit by digit when it holds a 零/〇/○ or is four long
+  (二〇二五, 一九八○, 一九五八). Other runs of two or more bare digits are approximations, enumerations
+  or names (三五年, 二三十, 一二三产业, “七五”, 两两) and are not numbers.
+- A numeral starts with a digit or 十: a bare 百/千/万/亿 is not a number (万企兴万村, 每万人口, 百姓).
+  The one exception is a power-of-ten denominator: 百分之五 (percent words), 千分之三 (per mille words),
+  万分之三 and 百万分之五 (fractions).
+- ``X分之Y`` is a fraction with value Y/X (28 significant digits); 二分之 with no Y is just 二.
+- 多/余 between an integer and a section word belong to the span (1200多万, 十余万): the value is then
+  a lower bound, and the approximation is visible in ``text``. 四百多 is just 四百.
+
+Where a span stops (context rules, `find_numbers` only)
+-------------------------------------------------------
+- Unit words: when the first written number is followed by a place or section word that begins a unit
+  word, the span stops before it (3千米 → 3, 200千瓦时 → 200, 三千米 → 三, 3百分点 → 3). Only the first
+  term is checked: in 一万三千米 the 千 can only be a place (13000 米).
+- Latin letters: a number that begins or ends with an Arabic digit touching an ASCII letter is not
+  reported (5G, PM2.5, C919, H7N9, 4K).
+- Approximations with 几/数 are not reported (几十万, 数十年, 十几, 二十几万): no value can be given.
+- The financial forms 陆伍拾肆 and the circle ○ are common characters in words (陆续, 队伍, 收拾, 放肆,
+  bullets); on their own they are not numbers (they are within a longer numeral: 一千陆, 肆佰陆拾).
+
+Value and multiplier
+--------------------
+``multiplier_text`` is the run of section words that ends the numeral (万, 亿, 万亿, 万万); when the
+numeral is an Arabic number followed by one place word, that place word joins the multiplier (3千 → 千,
+3千万 → 千万, 5百万 → 百万), because it cannot be part of the Arabic value. Place words of a Chinese
+numeral belong to its value: 二百五十万 → 250 万, 五千万 → 5000 万, 一亿二千万 → 12000 万. A numeral
+that ends in anything else has no multiplier (3万4000 → 34000, 两千万点五五四四 → 20000000.5544).
+``value * multiplier == parse_numeral(text)`` always holds, except for percent and per-mille words,
+whose value is the number after 百分之/千分之.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Context, Decimal, localcontext
+from functools import lru_cache
+from typing import NamedTuple
+
+# Unit words that begin with a place or section character. 万千瓦 is deliberately absent: it is the
+# multiplier 万 followed by the unit 千瓦. 个百分点 needs no entry: 个 already ends a number.
+DEFAULT_UNIT_WORDS: frozenset[str] = frozenset(
+    {
+        "千米",
+        "千瓦",
+        "千瓦时",
+        "千克",
+        "千伏",
+        "千伏安",
+        "千帕",
+        "千卡",
+        "千焦",
+        "千赫",
+        "千兆",
+        "千公顷",
+        "千字节",
+        "千比特",
+        "百分点",
+        "百分比",
+    }
+)
+
+
+@dataclass(frozen=True)
+class NumberSpan:
+    """One number as written in a text; see the module docstring for the rules."""
+
+    start: int  # offsets into the text passed to find_numbers (end exclusive)
+    end: int
+    text: str  # text[start:end]
+    value: Decimal  # the number before any trailing multiplier (3 for 3万, 250 for 二百五十万)
+    multiplier_text: str  # trailing multiplier as written: '' | 百 | 千 | 万 | 亿 | 万亿 | 千万 | ...
+    multiplier: int  # 1, 10**4, 10**8, 10**12, ... matching multiplier_text
+    numeral_kind: str  # 'arabic' | 'chinese' | 'mixed'
+    percent_words: bool  # 百分之…: value is the percent number (百分之五十五点五五 → 55.55)
+    per_mille_words: bool  # 千分之…: value is the per-mille number (千分之三 → 3)
+    fraction: bool  # X分之Y, value Y/X (三分之一 → 0.333…, 万分之三 → 0.0003)
+
+
+_ARABIC_DIGITS = "0123456789０１２３４５６７８９"
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
+_D = "0-9０-９"
+_GROUP = rf"(?:,[{_D}]{{3}}|，[０-９]{{3}})"  # the full-width comma only groups full-width digits
+_ARABIC = re.compile(rf"(?:[{_D}]{{1,3}}{_GROUP}+(?![{_D}])|[{_D}]+)(?:[.．][{_D}]+(?![.．][{_D}]))?")
+_DOTTED = re.compile(rf"[{_D}]+(?:[.．][{_D}]+){{2,}}")
+_DOTTED_PART = re.compile(rf"[{_D}]+")
+_START = re.compile(rf"[{_D}零〇○一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]|[百佰千仟万亿]+分之")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+_DIGIT_VALUES = {
+    **dict.fromkeys("零〇○", 0),
+    **dict.fromkeys("一壹", 1),
+    **dict.fromkeys("二两贰", 2),
+    **dict.fromkeys("三叁", 3),
+    **dict.fromkeys("四肆", 4),
+    **dict.fromkeys("五伍", 5),
+    **dict.fromkeys("六陆", 6),
+    **dict.fromkeys("七柒", 7),
+    **dict.fromkeys("八捌", 8),
+    **dict.fromkeys("九玖", 9),
+}
+_ZEROS = frozenset("零〇○")
+_PLACE_VALUES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_SECTION_VALUES = {"万": 10**4, "亿": 10**8}
+_EXPONENTS = {"十": 1, "拾": 1, "百": 2, "佰": 2, "千": 3, "仟": 3, "万": 4, "亿": 8}
+_DIGIT_BY_DIGIT = frozenset("零〇○一二三四五六七八九")
+_DECIMAL_DIGITS = frozenset(_DIGIT_VALUES) - {"两"}
+_NOT_ALONE = frozenset("陆伍拾肆○")  # word characters first: a number only inside a longer numeral
+_CHINESE_NUMERAL_CHARS = frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS) | {"点"}
+_NUMERAL_RUN_CHARS = frozenset(_ARABIC_DIGITS) | frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS)
+_APPROXIMATE = frozenset("多余")
+_VAGUE = frozenset("几数")
+_PERCENT_PREFIXES = {"百分之": "percent", "佰分之": "percent", "千分之": "per_mille", "仟分之": "per_mille"}
+
+_WORKING = Context(prec=100)  # exact for any realistic numeral
+_FRACTION = Context(prec=28)
+
+
+class _Token(NamedTuple):
+    kind: str  # A (Arabic number), D (digit 1-9), Z (zero), P (place word), S (section word)
+    value: Decimal
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A numeral read from text[start:end]; its multiplier is text[tail_start:end]."""
+
+    end: int
+    total: Decimal
+    tail_start: int
+
+
+def _arabic_value(s: str) -> Decimal:
+    return Decimal(s.translate(_FULL_WIDTH).replace(",", ""))
+
+
+def _tokens(text: str, i: int) -> list[_Token]:
+    tokens: list[_Token] = []
+    while i < len(text):
+        ch = text[i]
+        if ch in _ARABIC_DIGITS:
+            m = _ARABIC.match(text, i)
+            assert m is not None  # a digit always matches
+            tokens.append(_Token("A", _arabic_value(m.group()), i, m.end(), m.group()))
+            i = m.end()
+            continue
+        if ch in _DIGIT_VALUES:
+            kind, value = ("Z" if ch in _ZEROS else "D"), _DIGIT_VALUES[ch]
+        elif ch in _PLACE_VALUES:
+            kind, value = "P", _PLACE_VALUES[ch]
+        elif ch in _SECTION_VALUES:
+            kind, value = "S", _SECTION_VALUES[ch]
+        else:
+            break
+        tokens.append(_Token(kind, Decimal(value), i, i + 1, ch))
+        i += 1
+    return tokens
+
+
+@lru_cache(maxsize=16)
+def _unit_index(unit_words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for word in unit_words:
+        if word:
+            index.setdefault(word[0], []).append(word)
+    return {first: tuple(words) for first, words in index.items()}
+
+
+def _unit_at(text: str, k: int, units: dict[str, tuple[str, ...]]) -> bool:
+    return k < len(text) and any(text.startswith(w, k) for w in units.get(text[k], ()))
+
+
+def _is_single_digit(token: _Token) -> bool:
+    return token.kind == "D" or (token.kind == "A" and len(token.text) == 1)
+
+
+def _is_integer(token: _Token) -> bool:
+    return token.value == token.value.to_integral_value()
+
+
+class _IntegerReader:
+    """Reads the integer numeral at the start of a token list.
+
+    State: ``start`` (nothing read), ``zero`` (after 零), ``place`` (after a digit and its place word, or
+    十), ``coef`` (after a coefficient that only a section word may follow), ``section`` (after 万/亿),
+    ``done`` (nothing may follow). A 零 is read tentatively: it only becomes part of the numeral when
+    something follows it.
+    """
+
+    def __init__(self, tokens: list[_Token], text: str, units: dict[str, tuple[str, ...]]) -> None:
+        self.tokens = tokens
+        self.text = text
+        self.units = units
+        self.t = 0
+        self.accepted = 0
+        self.total = Decimal(0)
+        self.section = Decimal(0)
+        self.ceiling = 0  # a place word must be below this (0: no limit)
+        self.scale = 1  # value of the last place or section word, for elisions
+        self.highest = 0  # largest section factor applied so far
+        self.state = "start"
+        self.tail: int | None = None  # token index of the trailing run of section words
+        self.sections = 0
+
+    def read(self) -> int:
+        while self.t < len(self.tokens) and self.state != "done" and self._step():
+            pass
+        return self.accepted
+
+    @property
+    def value(self) -> Decimal:
+        return self.total + self.section
+
+    def _peek(self) -> _Token | None:
+        return self.tokens[self.t + 1] if self.t + 1 < len(self.tokens) else None
+
+    def _accept(self, n: int, state: str, section_word: bool = False) -> bool:
+        if section_word:
+            self.tail = self.t if self.state != "section" else self.tail
+            self.sections += 1
+        else:
+            self.tail = None
+        self.t += n
+        self.accepted = self.t
+        self.state = state
+        return True
+
+    def _step(self) -> bool:
+        token = self.tokens[self.t]
+        if token.kind in "AD":
+            return self._coefficient(token)
+        if token.kind == "Z":
+            return self._zero()
+        if token.kind == "P":
+            return self._bare_ten(token)
+        return self._section_word(token)
+
+    def _can_take_place(self, coef: _Token, place: _Token) -> bool:
+        if self.ceiling and place.value >= self.ceiling:
+            return False
+        if self.state == "start":
+            return not _unit_at(self.text, place.start, self.units)
+        return _is_single_digit(coef)
+
+    def _coefficient(self, coef: _Token) -> bool:
+        nxt = self._peek()
+        if self.state in ("coef", "done"):
+            return False
+        if nxt is not None and nxt.kind == "P" and self._can_take_place(coef, nxt):
+            self.section += coef.value * nxt.value
+            self.ceiling = self.scale = int(nxt.value)
+            return self._accept(2, "place")
+        before_section = nxt is not None and nxt.kind == "S"
+        if self.state == "start":
+            self.section = coef.value
+            unit_follows = nxt is not None and _unit_at(self.text, nxt.start, self.units)
+            return self._accept(1, "done" if unit_follows else "coef")
+        if self.state == "section" and before_section:
+            self.section = coef.value
+            return self._accept(1, "coef")
+        if coef.text == "两":
+            return False
+        if self.state == "zero":
+            return self._after_zero(coef)
+        return self._elided(coef)
+
+    def _after_zero(self, coef: _Token) -> bool:
+        if not _is_integer(coef) or coef.value >= self.scale:
+            return False
+        self.section += coef.value
+        return self._accept(1, "coef")
+
+    def _elided(self, coef: _Token) -> bool:
+        """三千五 (500), 一万三 (3000); or, after a section word, a remainder written out (3万4000)."""
+        if coef.kind == "D":
+            self.section += coef.value * self.scale / 10
+            return self._accept(1, "coef" if self.state == "place" else "done")
+        zeros = len(str(self.scale)) - 1
+        if self.state == "section" and _is_integer(coef) and len(coef.text) == zeros:
+            self.section = coef.value
+            return self._accept(1, "done")
+        return False
+
+    def _zero(self) -> bool:
+        if self.state == "start":
+            return self._accept(1, "zero")
+        if self.state not in ("place", "section", "zero"):
+            return False
+        self.t += 1
+        self.state = "zero"
+        return True
+
+    def _bare_ten(self, token: _Token) -> bool:
+        if token.value != 10 or self.state not in ("start", "zero", "section"):
+            return False
+        if self.ceiling and self.ceiling <= 10:
+            return False
+        self.section += 10
+        self.ceiling = self.scale = 10
+        return self._accept(1, "place")
+
+    def _section_word(self, token: _Token) -> bool:
+        factor = int(token.value)
+        if self.state == "section":
+            if self.tokens[self.t - 1].text != "万":  # only 万亿 and 万万 chain
+                return False
+            self.total *= factor
+            self.highest *= factor
+            self.scale *= factor
+            return self._accept(1, "section", section_word=True)
+        if self.state not in ("place", "coef") or factor == self.highest:
+            return False
+        if factor > self.highest:
+            self.total = (self.total + self.section) * factor
+            self.highest = factor
+        else:
+            self.total += self.section * factor
+        self.section = Decimal(0)
+        self.ceiling = 0
+        self.scale = factor
+        return self._accept(1, "section", section_word=True)
+
+    def tail_start(self) -> int:
+        """Start of the multiplier: the trailing section words, or an Arabic number's place word."""
+        tokens = self.tokens[: self.accepted]
+        arabic_place = len(tokens) >= 2 and tokens[0].kind == "A" and tokens[1].kind == "P"
+        if self.tail is not None:
+            return tokens[1].start if arabic_place and self.tail == 2 else tokens[self.tail].start
+        if arabic_place and len(tokens) == 2 and tokens[1].value >= 100:
+            return tokens[1].start
+        return tokens[-1].end
+
+
+def _section_run(text: str, j: int, units: dict[str, tuple[str, ...]]) -> tuple[int, int]:
+    """A run of section words at j (万, 亿, 万亿, 万万): its end and factor; (j, 1) when there is none."""
+    if j >= len(text) or text[j] not in _SECTION_VALUES or _unit_at(text, j, units):
+        return j, 1
+    factor, end = _SECTION_VALUES[text[j]], j + 1
+    if text[j] == "万" and end < len(text) and text[end] in _SECTION_VALUES:
+        factor, end = factor * _SECTION_VALUES[text[end]], end + 1
+    return end, factor
+
+
+def _digit_run(text: str, i: int) -> int:
+    j = i
+    while j < len(text) and text[j] in _DIGIT_VALUES:
+        j += 1
+    return j - i
+
+
+def _digit_by_digit(text: str, i: int, run: int) -> _Read | None:
+    digits = text[i : i + run]
+    if not set(digits) <= _DIGIT_BY_DIGIT or not (run == 4 or _ZEROS & set(digits)):
+        return None
+    total = Decimal("".join(str(_DIGIT_VALUES[c]) for c in digits))
+    return _Read(i + run, total, i + run)
+
+
+def _decimal_tail(text: str, end: int, units: dict[str, tuple[str, ...]]) -> tuple[int, Decimal] | None:
+    """点 and its digits after a Chinese numeral: (end, fraction), or None when 点 is not a decimal point."""
+    if not text.startswith("点", end) or text[end - 1] in _ARABIC_DIGITS:
+        return None
+    j = end + 1
+    while j < len(text) and text[j] in _DECIMAL_DIGITS:
+        j += 1
+    if j == end + 1 or (j < len(text) and text[j] in _PLACE_VALUES and not _unit_at(text, j, units)):
+        return None  # 十点三十分: a time, not 10.3
+    return j, Decimal("0." + "".join(str(_DIGIT_VALUES[c]) for c in text[end + 1 : j]))
+
+
+def _read_numeral(text: str, i: int, units: dict[str, tuple[str, ...]]) -> _Read | None:
+    """The longest numeral starting at i (grammar rules only), or None."""
+    run = _digit_run(text, i)
+    if run >= 2:
+        return _digit_by_digit(text, i, run)
+    reader = _IntegerReader(_tokens(text, i), text, units)
+    if not reader.read():
+        return None
+    end, total = reader.tokens[reader.accepted - 1].end, reader.value
+    decimal = _decimal_tail(text, end, units)
+    if decimal is not None:
+        end, fraction = decimal
+        run_end, factor = _section_run(text, end, units) if reader.sections == 0 else (end, 1)
+        return _Read(run_end, (total + fraction) * factor, end)
+    if end < len(text) and text[end] in _APPROXIMATE and reader.sections == 0:
+        run_end, factor = _section_run(text, end + 1, units)
+        if run_end > end + 1:
+            return _Read(run_end, total * factor, end + 1)
+    return _Read(end, total, reader.tail_start())
+
+
+def _tidy(d: Decimal) -> Decimal:
+    """Drop trailing zeros after the decimal point (4.800 → 4.8, 2000.0 → 2000), exactly."""
+    if not d:
+        return Decimal(0)
+    sign, digits, exponent = d.as_tuple()
+    assert isinstance(exponent, int)
+    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    return Decimal((sign, digits, exponent))
+
+
+def _kind(numeral: str) -> str:
+    arabic = any(c in _ARABIC_DIGITS for c in numeral)
+    chinese = any(c in _CHINESE_NUMERAL_CHARS for c in numeral)
+    return "mixed" if arabic and chinese else "arabic" if arabic else "chinese"
+
+
+def _plain_span(text: str, i: int, read: _Read) -> NumberSpan:
+    multiplier_text = text[read.tail_start : read.end]
+    exponent = sum(_EXPONENTS[c] for c in multiplier_text)
+    return NumberSpan(
+        start=i,
+        end=read.end,
+        text=text[i : read.end],
+        value=_tidy(read.total.scaleb(-exponent)),
+        multiplier_text=multiplier_text,
+        multiplier=10**exponent,
+        numeral_kind=_kind(text[i : read.end]),
+        percent_words=False,
+        per_mille_words=False,
+        fraction=False,
+    )
+
+
+def _ratio_span(text: str, i: int, denominator: Decimal, numerator: _Read, prefix: str) -> NumberSpan:
+    """百分之Y / 千分之Y (prefix is the word) or X分之Y (prefix is '')."""
+    word = _PERCENT_PREFIXES.get(prefix)
+    value = numerator.total if word else _FRACTION.divide(numerator.total, denominator)
+    span_text = text[i : numerator.end]
+    return NumberSpan(
+        start=i,
+        end=numerator.end,
+        text=span_text,
+        value=_tidy(value),
+        multiplier_text="",
+        multiplier=1,
+        numeral_kind=_kind(span_text[len(prefix) :] if word else span_text),
+        percent_words=word == "percent",
+        per_mille_words=word == "per_mille",
+        fraction=word is None,
+    )
+
+
+def _power_denominator(text: str, i: int, end: int, units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
+    """百分之五, 千分之三, 万分之三, 百万分之五: text[i:end] is the bare power and 分之."""
+    numerator = _read_numeral(text, end, units)
+    if numerator is None:
+        return None
+    prefix = text[i:end]
+    denominator = Decimal(10) ** sum(_EXPONENTS[c] for c in prefix[:-2])
+    return _ratio_span(text, i, denominator, numerator, prefix if prefix in _PERCENT_PREFIXES else "")
+
+
+def _numeral_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
+    """A numeral at i, or a fraction X分之Y starting with one."""
+    read = _read_numeral(text, i, units)
+    if read is None:
+        return None
+    if text.startswith("分之", read.end) and read.total:
+        numerator = _read_numeral(text, read.end + 2, units)
+        if numerator is not None:
+            return _ratio_span(text, i, read.total, numerator, "")
+    return _plain_span(text, i, read)
+
+
+def _span_at(text: str, match: re.Match[str], units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
+    i = match.start()
+    if match.end() - i > 1:
+        return _power_denominator(text, i, match.end(), units)
+    return _numeral_span(text, i, units)
+
+
+def _touches_letters(text: str, start: int, end: int) -> bool:
+    """An Arabic digit at either end of text[start:end] touches an ASCII letter (5G, PM2.5, H7N9)."""
+    before = _ASCII_LETTER.match(text, start - 1) if start else None
+    after = _ASCII_LETTER.match(text, end) if end < len(text) else None
+    return bool((before and text[start] in _ARABIC_DIGITS) or (after and text[end - 1] in _ARABIC_DIGITS))
+
+
+def _in_context(text: str, span: NumberSpan) -> bool:
+    """The context rules of find_numbers (module docstring): is this span reported?"""
+    if _touches_letters(text, span.start, span.end):
+        return False
+    before = text[span.start - 1] if span.start else ""
+    after = text[span.end] if span.end < len(text) else ""
+    if after == "几" or (before in _VAGUE and span.text[0] in _PLACE_VALUES):
+        return False
+    return not (len(span.text) == 1 and span.text in _NOT_ALONE)
+
+
+def _dotted_spans(text: str, match: re.Match[str]) -> list[NumberSpan]:
+    if _touches_letters(text, match.start(), match.end()):
+        return []
+    return [
+        _plain_span(text, part.start(), _Read(part.end(), _arabic_value(part.group()), part.end()))
+        for part in _DOTTED_PART.finditer(text, match.start(), match.end())
+    ]
+
+
+def _run_end(text: str, i: int) -> int:
+    j = i + 1
+    while j < len(text) and text[j] in _NUMERAL_RUN_CHARS:
+        j += 1
+    return j
+
+
+def find_numbers(text: str, unit_words: Iterable[str] = DEFAULT_UNIT_WORDS) -> list[NumberSpan]:
+    """Every number in text, sorted by start and never overlapping; text[s.start:s.end] == s.text."""
+    units = _unit_index(frozenset(unit_words))
+    spans: list[NumberSpan] = []
+    pos = 0
+    with localcontext(_WORKING):
+        while (match := _START.search(text, pos)) is not None:
+            dotted = _DOTTED.match(text, match.start()) if text[match.start()] in _ARABIC_DIGITS else None
+            if dotted is not None:
+                spans.extend(_dotted_spans(text, dotted))
+                pos = dotted.end()
+                continue
+            span = _span_at(text, match, units)
+            if span is not None and _in_context(text, span):
+                spans.append(span)
+                pos = span.end
+            else:
+                pos = max(span.end if span else match.end(), _run_end(text, match.start()))
+    return spans
+
+
+def parse_numeral(s: str) -> Decimal:
+    """The full value of a whole numeral string: 3万 → 30000, 百分之五 → 0.05, 三分之一 → 0.333….
+
+    Raises ValueError when s is not one numeral (the grammar of the module docstring, without the
+    context rules of find_numbers and without stopping at unit words).
+    """
+    match = _START.match(s)
+    with localcontext(_WORKING):
+        span = _span_at(s, match, {}) if match is not None else None
+        if span is None or span.end != len(s):
+            raise ValueError(f"not a numeral: {s!r}")
+        if span.percent_words:
+            return span.value / 100
+        if span.per_mille_words:
+            return span.value / 1000
+        return span.value * span.multiplier

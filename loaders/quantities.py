@@ -1,0 +1,353 @@
+"""Find quantified statements in a report: number, multiplier, unit, cue words, indicator, offsets.
+
+Python finds spans; it does not decide codes. Each quantity records the words as written (the unit
+``人次``, the multiplier ``万``, the comparator cue ``以上``, the firmness cue ``力争`` …) and dbt maps them
+to codes from the reference seeds.
+
+A number counts as a quantity only when a unit from the vocabulary follows it (``%`` included), so
+years (2025年), ages (65岁), ordinals (第七届), levels (三级), phases (二期) and names (九大, 十景) are left
+out by construction. The remaining exclusions are general rules about context: quotation marks and
+titles, ordinals, ``8+N`` style labels, enumerations that count a list just named (“…”三项工程), and the
+article-like 一 (一批, 一个).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from loaders.numbers import NumberSpan, find_numbers
+from loaders.segment import Segmentation, Sentence
+from loaders.vocab import Vocabulary, match_at, match_ending_at
+
+_CLAUSE_BREAK = re.compile(r"[,:]")
+_RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
+_BASE_CUE = re.compile(r"比上年|比去年|较上年|较去年|同比|环比|比(?:19|20)\d{2}年|较(?:19|20)\d{2}年")
+_QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’", "〈": "〉"}
+_QUOTE_SPAN_MAX = 60
+_LIST_MARKS = "”》」』\""
+_GENERIC_VERBS = re.compile(
+    r"^(?:完成|实现|推动|推进|开展|实施|打造|加快|确保|力争|争取|努力|全年|全面|持续|累计|力求|务必|必须|进一步"
+    r"|积极|大力|着力|深入|有序|稳步|今年|同时|并|再|共|其中|预计|计划)+"
+)
+_TRIM = " \t,:;.、。“”\"'《》()-—"
+_MONEY_UNITS = frozenset({"元", "美元", "人民币", "元人民币"})
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_RANK_UNITS = frozenset({"名", "位"})
+_RATIO_UNITS = frozenset({"%", "‰"})
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One quantified statement (one row per item when a number is shared with 各 or 分别)."""
+
+    sentence_no: int
+    item_no: int
+    clause_start: int
+    clause_end: int
+    start: int
+    end: int
+    number_text: str
+    value: Decimal
+    value_upper: Decimal | None
+    multiplier_text: str
+    numeral_kind: str
+    unit_text: str
+    comparator_before: str
+    comparator_after: str
+    approx_infix: str
+    firmness_cue: str
+    measure_cue: str
+    base_cue: str
+    distribution: str
+    indicator: str
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    number: NumberSpan
+    value_upper: Decimal | None
+    multiplier_text: str
+    unit: str
+    infix: str
+    before: str
+    after: str
+    end: int
+
+
+def quote_mask(text: str) -> bytearray:
+    """1 at every position inside a short quotation or title (“…”, 《…》, 「…」)."""
+    mask = bytearray(len(text))
+    position = 0
+    while position < len(text):
+        closing = _QUOTE_PAIRS.get(text[position])
+        if closing is None:
+            position += 1
+            continue
+        close_at = text.find(closing, position + 1, position + 1 + _QUOTE_SPAN_MAX)
+        if close_at == -1:
+            position += 1
+            continue
+        mask[position : close_at + 1] = b"\x01" * (close_at + 1 - position)
+        position = close_at + 1
+    return mask
+
+
+def _excluded(text: str, number: NumberSpan, quoted: bytearray) -> bool:
+    before = text[number.start - 1] if number.start > 0 else ""
+    after = text[number.end] if number.end < len(text) else ""
+    if quoted[number.start]:
+        return True
+    if before == "第" or "+" in (before, after):
+        return True
+    if number.numeral_kind == "chinese":
+        if number.value == 1 and number.multiplier == 1:
+            return True
+        if before in _LIST_MARKS and number.value <= 10:
+            return True
+    return number.fraction
+
+
+def _unit_after(text: str, position: int, vocab: Vocabulary) -> tuple[str, str]:
+    """(infix cue, unit) starting at position: 300余个 → ('余', '个')."""
+    unit = match_at(text, position, vocab.units)
+    if unit:
+        return "", unit
+    infix = match_at(text, position, vocab.comparators_infix)
+    if infix:
+        unit = match_at(text, position + len(infix), vocab.units)
+        if unit:
+            return infix, unit
+    return "", ""
+
+
+def _candidate(text: str, number: NumberSpan, vocab: Vocabulary) -> _Candidate:
+    if number.percent_words or number.per_mille_words:
+        unit = "%" if number.percent_words else "‰"
+        infix, unit_end = "", number.end
+    else:
+        infix, unit = _unit_after(text, number.end, vocab)
+        unit_end = number.end + len(infix) + len(unit)
+    after = match_at(text, unit_end, vocab.comparators_after) if unit else ""
+    return _Candidate(
+        number=number,
+        value_upper=None,
+        multiplier_text=number.multiplier_text,
+        unit=unit,
+        infix=infix,
+        before=match_ending_at(text, number.start, vocab.comparators_before),
+        after=after,
+        end=unit_end + len(after),
+    )
+
+
+def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Join ``6%-6.5%``, ``6亿至8亿元`` and ``3-5分`` into one candidate with an upper bound."""
+    merged: list[_Candidate] = []
+    index = 0
+    while index < len(candidates):
+        low = candidates[index]
+        high = candidates[index + 1] if index + 1 < len(candidates) else None
+        gap_start = low.number.end + len(low.infix) + len(low.unit)
+        joiner = _RANGE_JOINER.fullmatch(text, gap_start, high.number.start) if high else None
+        if (
+            high is not None
+            and joiner is not None
+            and high.unit
+            and low.unit in ("", high.unit)
+            and not low.after
+            and low.number.value * low.number.multiplier <= high.number.value * high.number.multiplier
+        ):
+            multiplier = low.multiplier_text or high.multiplier_text
+            merged.append(
+                replace(
+                    low,
+                    value_upper=high.number.value,
+                    multiplier_text=multiplier,
+                    unit=high.unit,
+                    infix=low.infix or high.infix,
+                    after=high.after,
+                    end=high.end,
+                )
+            )
+            index += 2
+            continue
+        merged.append(low)
+        index += 1
+    return merged
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    cursor = start
+    for match in _CLAUSE_BREAK.finditer(text, start, end):
+        spans.append((cursor, match.start()))
+        cursor = match.end()
+    spans.append((cursor, end))
+    return spans
+
+
+def _has_own_subject(text: str, start: int, end: int, vocab: Vocabulary) -> bool:
+    """Whether text[start:end] names something (not just a cue word) before a number."""
+    words = text[start:end]
+    for cue in (*vocab.comparators_before, *vocab.measures, *vocab.firmness, "各", "分别"):
+        words = words.replace(cue, "")
+    return bool(_CJK.search(words))
+
+
+def _sub_clauses(
+    text: str, clause: tuple[int, int], members: list[_Candidate], vocab: Vocabulary
+) -> list[tuple[int, int]]:
+    """Split a clause at 、 where both sides carry their own quantity (A 2个、B 3个)."""
+    start, end = clause
+    if len(members) < 2 or "分别" in text[start:end]:
+        return [clause]
+    spans = []
+    cursor = start
+    for position in (m.start() for m in re.finditer("、", text[start:end])):
+        cut = start + position
+        left = [c for c in members if cursor <= c.number.start and c.end <= cut]
+        right = [c for c in members if c.number.start > cut]
+        if left and right and _has_own_subject(text, cut + 1, right[0].number.start, vocab):
+            spans.append((cursor, cut))
+            cursor = cut + 1
+    spans.append((cursor, end))
+    return spans
+
+
+def _strip(words: str) -> str:
+    return words.strip(_TRIM)
+
+
+def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
+    for cue in vocab.firmness:
+        pre = pre.replace(cue, "")
+    pre = _GENERIC_VERBS.sub("", _strip(pre))
+    post = _strip(post)
+    if post and (len(pre) <= 2 or unit in _RATIO_UNITS):
+        words = pre + post  # 100%提供午餐 (adverbial ratio), 引导7家以上企业投资 (verb + object)
+    elif post:
+        words = post  # 6个棚改项目: the counted noun follows its classifier
+    else:
+        words = pre
+    words = _strip(words.replace("“", "").replace("”", ""))
+    if len(words) <= 2:
+        words += "额" if unit in _MONEY_UNITS else unit
+    return words
+
+
+def _firmness(text: str, sentence: Sentence, clause_start: int, position: int, vocab: Vocabulary) -> str:
+    best, best_at = "", -1
+    for cue in vocab.firmness:
+        at = text.rfind(cue, clause_start, position)
+        if at > best_at:
+            best, best_at = cue, at
+    if best:
+        return best
+    head = text[sentence.start : sentence.start + 8].lstrip()
+    for cue in vocab.firmness:
+        at = head.find(cue)
+        if 0 <= at <= 4:
+            return cue
+    return ""
+
+
+def _list_items(words: str) -> list[str]:
+    return [item for item in (_strip(w) for w in re.split(r"、|和|及", words)) if item]
+
+
+def _quantities_in_clause(
+    text: str, sentence: Sentence, clause: tuple[int, int], members: list[_Candidate], vocab: Vocabulary
+) -> Iterable[Quantity]:
+    start, end = clause
+    body = text[start:end]
+    trimmed_start = start + (len(body) - len(body.lstrip(_TRIM)))
+    trimmed_end = end - (len(body) - len(body.rstrip(_TRIM)))
+    respectively = body.find("分别")
+    shared_items = _list_items(text[start : start + respectively]) if respectively >= 0 else []
+    for index, candidate in enumerate(members):
+        number = candidate.number
+        cue_start = number.start - len(candidate.before)
+        measure = match_ending_at(text, cue_start, vocab.measures)
+        pre_end = cue_start - len(measure)
+        pre_start = members[index - 1].end if index > 0 else start
+        post_end = members[index + 1].number.start if index + 1 < len(members) else end
+        pre = text[pre_start:pre_end]
+        post = text[candidate.end : post_end]
+        base = _BASE_CUE.search(text, start, number.start)
+        common = {
+            "sentence_no": sentence.no,
+            "clause_start": trimmed_start,
+            "clause_end": trimmed_end,
+            "start": cue_start,
+            "end": candidate.end,
+            "number_text": text[number.start : candidate.end - len(candidate.after)],
+            "value": number.value,
+            "value_upper": candidate.value_upper,
+            "multiplier_text": candidate.multiplier_text,
+            "numeral_kind": number.numeral_kind,
+            "unit_text": candidate.unit,
+            "comparator_before": candidate.before,
+            "comparator_after": candidate.after,
+            "approx_infix": candidate.infix,
+            "firmness_cue": _firmness(text, sentence, start, number.start, vocab),
+            "measure_cue": measure,
+            "base_cue": base.group() if base else "",
+        }
+        if pre.endswith("各") and len(items := _list_items(pre[:-1])) >= 2:
+            for item_no, item in enumerate(items, start=1):
+                yield Quantity(
+                    item_no=item_no,
+                    distribution="各",
+                    indicator=_indicator(item, "", candidate.unit, vocab),
+                    **common,
+                )
+        elif len(shared_items) >= 2 and len(shared_items) == len(members):
+            yield Quantity(
+                item_no=index + 1,
+                distribution="分别",
+                indicator=_indicator(shared_items[index], "", candidate.unit, vocab),
+                **common,
+            )
+        else:
+            if respectively >= 0:
+                pre = pre.replace("分别", "")
+            yield Quantity(
+                item_no=0,
+                distribution="",
+                indicator=_indicator(pre, post, candidate.unit, vocab),
+                **common,
+            )
+
+
+def _is_rank(text: str, candidate: _Candidate) -> bool:
+    start = candidate.number.start
+    return candidate.unit in _RANK_UNITS and start > 0 and text[start - 1] == "前"
+
+
+def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) -> list[Quantity]:
+    """Every quantified statement in a report's normalised text, in text order."""
+    quoted = quote_mask(text)
+    unit_words = [u for u in vocab.units if u[0] in "千百万亿十"]
+    numbers = [n for n in find_numbers(text, unit_words) if not _excluded(text, n, quoted)]
+    found: list[Quantity] = []
+    cursor = 0
+    for sentence in segmentation.sentences:
+        in_sentence = []
+        while cursor < len(numbers) and numbers[cursor].start < sentence.end:
+            if numbers[cursor].start >= sentence.start:
+                in_sentence.append(numbers[cursor])
+            cursor += 1
+        if not in_sentence:
+            continue
+        candidates = _merge_ranges(text, [_candidate(text, n, vocab) for n in in_sentence])
+        candidates = [c for c in candidates if c.unit and c.end <= sentence.end and not _is_rank(text, c)]
+        for clause in _clauses(text, sentence.start, sentence.end):
+            members = [c for c in candidates if clause[0] <= c.number.start < clause[1]]
+            for sub in _sub_clauses(text, clause, members, vocab):
+                sub_members = [c for c in members if sub[0] <= c.number.start < sub[1]]
+                if sub_members:
+                    found.extend(_quantities_in_clause(text, sentence, sub, sub_members, vocab))
+    return found

@@ -1,0 +1,367 @@
+"""Decode a report file (.txt, .docx, .html/.htm) into text, with a same-length normalised copy.
+
+`ReportText.text` is what the warehouse stores and every offset in the project points into.
+`ReportText.normalized` has the same length, character for character, so extraction can run on it
+(half-width digits, simplified characters) while its offsets still point into `text`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+
+import docx
+from docx.document import Document
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.text.paragraph import Paragraph
+
+from loaders.errors import LoaderError
+
+# Validation thresholds (see read_report).
+MIN_CJK_CHARS = 200
+MIN_SENTENCES = 3
+MIN_SENTENCE_CJK = 8
+MIN_CJK_SHARE = 0.30
+MAX_CONTROL_SHARE = 0.02
+TRADITIONAL_SHARE = 0.03
+MIN_UTF16_TEXTLIKE = 0.8
+
+_CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_RUN = re.compile(f"[{_CJK_RANGES}]+")
+_NON_SPACE_RUN = re.compile(r"\S+")
+# A sentence ends at 。；！？, or at a half-width '.' or ';' right after a CJK character (not 5.5).
+_SENTENCE_BOUNDARY = re.compile(f"\n|[。；！？]|(?<=[{_CJK_RANGES}])[.;]")
+# C0 controls other than \t \n \v \f \r, and DEL: never part of a multibyte UTF-8 or GB18030 sequence.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+# What report text is made of, for telling UTF-16 LE from BE without a BOM. U+xx00 is left out: that is
+# where byte-swapped ASCII lands (and few real characters live).
+_TEXTLIKE_RUN = re.compile(f"[\t\n\r\x20-\x7e\u2000-\u206f\u3000-\u303f\uff00-\uffef{_CJK_RANGES}]+")
+_LOW_BYTE_ZERO = re.compile(
+    "[" + "".join(chr(high << 8) for high in range(1, 256) if not 0xD8 <= high <= 0xDF) + "]"
+)
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030"})
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class ReportText:
+    """A decoded report: the stored text and its same-length normalised copy."""
+
+    text: str
+    normalized: str
+    encoding: str  # 'utf-8' | 'utf-8-sig' | 'gb18030' | 'utf-16' | 'docx' | 'html'
+    script: str  # 'simplified' | 'traditional'
+
+
+def read_report(path: Path, max_line_chars: int = 100_000) -> ReportText:
+    """Decode a .txt, .docx or .html/.htm report into its text and a same-length normalised copy.
+
+    Raises LoaderError naming the file (and the line where one applies) when the file is empty, binary,
+    undecodable, has a line longer than `max_line_chars`, or holds no report text: fewer than
+    MIN_CJK_CHARS CJK characters, CJK under MIN_CJK_SHARE of the non-space characters, or fewer than
+    MIN_SENTENCES sentences of at least MIN_SENTENCE_CJK CJK characters.
+    """
+    source = str(path)
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        supported = ", ".join(sorted(_READERS))
+        raise LoaderError(source, f"unsupported file type {path.suffix or '(none)'!r} (expected {supported})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoaderError(source, f"cannot read file: {exc.strerror or exc}") from exc
+    if not data:
+        raise LoaderError(source, "empty file (0 bytes)")
+    text, encoding = reader(data, source)
+    text = _unify_newlines(text)
+    _check_text(text, source, max_line_chars)
+    return ReportText(text=text, normalized=normalize(text), encoding=encoding, script=_script(text))
+
+
+def normalize(text: str) -> str:
+    """Full-width ASCII → half-width, U+3000 → space, traditional → simplified; one char → one char."""
+    return text.translate(_normalization_table())
+
+
+# --- normalisation -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _t2s_chars() -> dict[str, str]:
+    """opencc's traditional → simplified character dictionary, first candidate, changing pairs only."""
+    dictionary = resources.files("opencc") / "dictionary" / "TSCharacters.txt"
+    mapping: dict[str, str] = {}
+    for line in dictionary.read_text(encoding="utf-8").splitlines():
+        traditional, _, candidates = line.partition("\t")
+        simplified = candidates.split(" ")[0]
+        if len(traditional) == 1 and len(simplified) == 1 and traditional != simplified:
+            mapping[traditional] = simplified
+    return mapping
+
+
+@lru_cache(maxsize=1)
+def _normalization_table() -> dict[int, str]:
+    table = {ord(traditional): simplified for traditional, simplified in _t2s_chars().items()}
+    table.update({code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)})
+    table[0x3000] = " "
+    return table
+
+
+def _script(text: str) -> str:
+    cjk = _count(_CJK_RUN, text)
+    changed = sum(map(_t2s_chars().__contains__, text))
+    return "traditional" if cjk and changed / cjk > TRADITIONAL_SHARE else "simplified"
+
+
+def _count(runs: re.Pattern[str], text: str, start: int = 0, end: int = sys.maxsize) -> int:
+    """How many characters of text[start:end] the run pattern matches."""
+    return sum(map(len, runs.findall(text, start, end)))
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _check_text(text: str, source: str, max_line_chars: int) -> None:
+    if not text.strip():
+        raise LoaderError(source, "empty file (only whitespace)")
+    _check_line_lengths(text, source, max_line_chars)
+    _check_report_text(text, source)
+
+
+def _check_line_lengths(text: str, source: str, max_line_chars: int) -> None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > max_line_chars:
+            message = f"line of {len(line):,} characters is longer than the limit of {max_line_chars:,}"
+            raise LoaderError(source, message, line=number)
+
+
+def _check_report_text(text: str, source: str) -> None:
+    cjk = _count(_CJK_RUN, text)
+    if cjk < MIN_CJK_CHARS:
+        raise LoaderError(source, f"no report text: {cjk} CJK characters (need at least {MIN_CJK_CHARS})")
+    share = cjk / _count(_NON_SPACE_RUN, text)
+    if share < MIN_CJK_SHARE:
+        message = (
+            f"no report text: CJK characters are {share:.0%} of the text (need at least {MIN_CJK_SHARE:.0%})"
+        )
+        raise LoaderError(source, message)
+    sentences = _count_sentences(text)
+    if sentences < MIN_SENTENCES:
+        message = (
+            f"no report text: {sentences} sentences of at least {MIN_SENTENCE_CJK} CJK characters "
+            f"ending in 。；！？ (need at least {MIN_SENTENCES})"
+        )
+        raise LoaderError(source, message)
+
+
+def _count_sentences(text: str) -> int:
+    """Runs within a line of ≥ MIN_SENTENCE_CJK CJK characters that end in sentence punctuation."""
+    count = start = 0
+    for boundary in _SENTENCE_BOUNDARY.finditer(text):
+        if boundary.group() != "\n" and _count(_CJK_RUN, text, start, boundary.start()) >= MIN_SENTENCE_CJK:
+            count += 1
+        start = boundary.end()
+    return count
+
+
+# --- decoding bytes ------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, source: str, declared: str | None = None) -> tuple[str, str]:
+    """Decode strictly: BOM, then UTF-16 by its NUL pattern, then UTF-8, the declared charset, GB18030.
+
+    UTF-8 goes before a declared charset: bytes that decode as UTF-8 are UTF-8 whatever a page claims.
+    """
+    bom = next((bom for bom in _BOMS if data.startswith(bom[0])), None)
+    if bom is not None:
+        mark, codec, label = bom
+        text = _decode_strictly(data[len(mark) :], codec, source)
+    elif b"\x00" in data:
+        text, label = _decode_utf16_without_bom(data, source), "utf-16"
+    else:
+        text, label = _decode_8bit(data, source, declared)
+    _check_not_binary(text, source)
+    return text, label
+
+
+def _decode_strictly(data: bytes, codec: str, source: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise _undecodable(data, exc, source) from exc
+
+
+def _decode_utf16_without_bom(data: bytes, source: str) -> str:
+    """NUL bytes are text only as UTF-16; of LE and BE, take the one that reads as text, if either does."""
+    best, best_share = "", MIN_UTF16_TEXTLIKE
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        share = (_count(_TEXTLIKE_RUN, text) - len(_LOW_BYTE_ZERO.findall(text))) / len(text)
+        if share >= best_share:
+            best, best_share = text, share
+    if not best:
+        raise LoaderError(source, "binary file: contains NUL bytes and is not UTF-16 text")
+    return best
+
+
+def _decode_8bit(data: bytes, source: str, declared: str | None) -> tuple[str, str]:
+    errors: list[UnicodeDecodeError] = []
+    for codec in dict.fromkeys(c for c in ("utf-8", declared, "gb18030") if c):
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError as exc:
+            errors.append(exc)
+    _check_not_binary(data.decode("latin-1"), source)
+    # The most plausible encoding is the one that decodes the longest prefix.
+    raise _undecodable(data, max(errors, key=lambda exc: exc.start), source)
+
+
+def _undecodable(data: bytes, exc: UnicodeDecodeError, source: str) -> LoaderError:
+    prefix = _unify_newlines(data[: exc.start].decode(exc.encoding, errors="replace"))
+    bad = data[exc.start : exc.end].hex(" ")
+    return LoaderError(source, f"undecodable bytes {bad} as {exc.encoding}", line=prefix.count("\n") + 1)
+
+
+def _check_not_binary(text: str, source: str) -> None:
+    controls = len(_CONTROL.findall(text))
+    if controls > MAX_CONTROL_SHARE * len(text):
+        raise LoaderError(source, f"binary file: {controls / len(text):.0%} control characters")
+
+
+def _unify_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- readers -------------------------------------------------------------------------------------
+
+
+def _read_docx(data: bytes, source: str) -> tuple[str, str]:
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx fails on a malformed package in many ways (zip, XML, parts)
+        raise LoaderError(source, f"corrupt .docx: {exc}") from exc
+    return "\n".join(_block_lines(document.element.body, document)), "docx"
+
+
+def _block_lines(container: BaseOxmlElement, document: Document) -> Iterator[str]:
+    """One line per paragraph and per table row (cells joined by a tab), in body order."""
+    for element in container.iterchildren():
+        if element.tag == qn("w:p"):
+            yield Paragraph(element, document).text
+        elif element.tag == qn("w:tbl"):
+            for row in element.iterchildren(qn("w:tr")):
+                cells = row.iterchildren(qn("w:tc"))
+                yield "\t".join("\n".join(_block_lines(cell, document)) for cell in cells)
+        elif element.tag == qn("w:sdt"):  # a content control wrapping paragraphs or tables
+            for content in element.iterchildren(qn("w:sdtContent")):
+                yield from _block_lines(content, document)
+
+
+def _read_html(data: bytes, source: str) -> tuple[str, str]:
+    markup, _ = _decode(data, source, _declared_charset(data))
+    parser = _BodyText()
+    parser.feed(markup)
+    parser.close()
+    text = parser.text()
+    if not text and markup.strip():
+        raise LoaderError(source, "no text in the page body outside navigation, header, footer and scripts")
+    return text, "html"
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:4096])
+    if match is None:
+        return None
+    try:
+        codec = codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    return "gb18030" if codec in _GB_FAMILY else codec
+
+
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "head", "title", "nav", "header", "footer", "aside"}
+)
+_SKIP_MARKERS = ("nav", "menu", "footer", "breadcrumb")  # in a class or id
+_ROOT_TAGS = frozenset({"html", "body"})  # their classes describe the page, not a part of it
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "table", "ul"}
+    | {"ol", "dl", "dt", "dd", "blockquote", "pre", "hr", "main", "figure", "figcaption", "caption"}
+)
+_CELL_TAGS = frozenset({"td", "th"})
+_VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+class _BodyText(HTMLParser):
+    """The visible text of an HTML body, one line per block element, chrome (nav, footer…) skipped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._open: list[tuple[str, bool]] = []  # (tag, skipped) of the open non-void elements
+        self._skipping = 0
+        self._parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":  # an unclosed <head> must not swallow the body
+            self._open.clear()
+            self._skipping = 0
+        skipped = tag in _SKIP_TAGS or (tag not in _ROOT_TAGS and _is_chrome(attrs))
+        if tag not in _VOID_TAGS:
+            self._open.append((tag, skipped))
+            self._skipping += skipped
+        self._break(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                self._skipping -= sum(skipped for _, skipped in self._open[index:])
+                del self._open[index:]
+                break
+        self._break(tag)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self._parts.append(_WHITESPACE.sub(" ", data))
+
+    def text(self) -> str:
+        lines = (" ".join(line.split()) for line in "".join(self._parts).split("\n"))
+        return "\n".join(line for line in lines if line)
+
+    def _break(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
+            self._parts.append("\n")
+        elif tag in _CELL_TAGS:
+            self._parts.append(" ")
+
+
+def _is_chrome(attrs: list[tuple[str, str | None]]) -> bool:
+    values = (value.lower() for name, value in attrs if name in ("class", "id") and value)
+    return any(marker in value for value in values for marker in _SKIP_MARKERS)
+
+
+_READERS: dict[str, Callable[[bytes, str], tuple[str, str]]] = {
+    ".txt": _decode,
+    ".docx": _read_docx,
+    ".html": _read_html,
+    ".htm": _read_html,
+}

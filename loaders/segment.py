@@ -1,0 +1,255 @@
+"""Split a report's (normalised) text into sections, paragraphs and sentences, with offsets.
+
+Every offset is a position in the report text; the normalised text has the same length, so offsets found
+here point into the original text too. Nothing is dropped: sentences tile their paragraphs.
+
+Statement kinds say whether a sentence belongs to the review of past work (``review``), the plan for the
+year (``plan``) or neither (``other``: the salutation before the first heading).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from loaders.numbers import parse_numeral
+
+PLAN = "plan"
+REVIEW = "review"
+OTHER = "other"
+
+_CN_DIGITS = "一二三四五六七八九十"
+# Heading markers by level; the first group is the ordinal as written.
+_HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^([{_CN_DIGITS}]{{1,3}})[、.]")),
+    (2, re.compile(rf"^[(]([{_CN_DIGITS}]{{1,3}})[)]")),
+    (3, re.compile(r"^(\d{1,2})(?:[、]|\.(?!\d))")),
+    (4, re.compile(r"^[(](\d{1,2})[)]")),
+    (4, re.compile(r"^(——)")),
+)
+# A line on its own, without a full stop, that names an annex or a list of projects.
+_ANNEX_HEADING = re.compile(r"^(附件|附表|附录)?[^。;!?]{0,30}(民生实事|民生项目|十件实事|实事项目)[^。;!?]{0,10}$")
+_SENTENCE_END = re.compile(r"[。!?;]+[”’\"')]*")
+_PARAGRAPH_END = re.compile(r"[。!?;:]\S{0,2}$")
+_REVIEW_TITLE = re.compile(r"回顾|过去一年|过去五年|过去的一年|一年来|五年来|工作总结|主要成绩|取得的成绩")
+_PLAN_TITLE = re.compile(
+    r"主要预期目标|工作安排|重点任务|总体要求|工作任务|目标任务|政策取向|民生实事|实事项目|今年|工作建议|重点工作"
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_REVIEW_SENTENCE_HEAD = re.compile(r"^\s*(过去一年|过去五年|去年|一年来|五年来|回顾过去|上一年)")
+_MAIN_TARGETS = re.compile(r"主要预期目标|主要目标是|预期目标是")
+_LEAD_MAX_CHARS = 25
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the text it governs, up to the next heading of the same or a higher level."""
+
+    no: int
+    parent_no: int | None
+    level: int
+    marker: str
+    ordinal: int | None
+    path: str
+    title: str
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (ended by 。！？；, or by the end of its line) with its context."""
+
+    no: int
+    section_no: int | None
+    paragraph_no: int
+    start: int
+    end: int
+    kind: str
+    lead: str
+    in_main_targets: bool
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    sections: list[Section]
+    sentences: list[Sentence]
+
+
+@dataclass(frozen=True)
+class _Heading:
+    level: int
+    marker: str
+    ordinal: int | None
+    title: str
+    start: int
+
+
+def _ordinal(written: str) -> int | None:
+    if written == "——":
+        return None
+    try:
+        return int(parse_numeral(written))
+    except ValueError:
+        return None
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line, without its surrounding white space."""
+    spans = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group()
+        stripped = line.strip()
+        if stripped:
+            start = match.start() + (len(line) - len(line.lstrip()))
+            spans.append((start, start + len(stripped)))
+    return spans
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Lines joined into paragraphs: a line break inside a sentence (a web copy that put a linked word
+    on a line of its own) continues the paragraph; a blank line, a finished sentence or a heading ends it.
+    """
+    paragraphs: list[tuple[int, int]] = []
+    for start, end in _lines(text):
+        if paragraphs:
+            previous_start, previous_end = paragraphs[-1]
+            joined = (
+                "\n\n" not in text[previous_end:start]
+                and not _PARAGRAPH_END.search(text[previous_start:previous_end])
+                and _heading_at(text, previous_start, previous_end) is None
+                and _heading_at(text, start, end) is None
+            )
+            if joined:
+                paragraphs[-1] = (previous_start, end)
+                continue
+        paragraphs.append((start, end))
+    return paragraphs
+
+
+def _heading_at(text: str, start: int, end: int) -> _Heading | None:
+    line = text[start:end]
+    for level, pattern in _HEADING_PATTERNS:
+        match = pattern.match(line)
+        if match:
+            title_end = _SENTENCE_END.search(line, match.end())
+            title = line[match.end() : title_end.start() if title_end else len(line)].strip()
+            return _Heading(level, match.group(0), _ordinal(match.group(1)), title, start)
+    if _ANNEX_HEADING.match(line):
+        return _Heading(1, "", None, line.strip(), start)
+    return None
+
+
+def _title_kind(title: str, report_year: int | None) -> str | None:
+    years = [int(y) for y in _YEAR.findall(title)]
+    if report_year is not None and years:
+        if all(y < report_year for y in years) and not _PLAN_TITLE.search(title):
+            return REVIEW
+        if any(y >= report_year for y in years):
+            return PLAN
+    if _REVIEW_TITLE.search(title):
+        return REVIEW
+    if _PLAN_TITLE.search(title):
+        return PLAN
+    return None
+
+
+def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | None) -> list[Section]:
+    headings = [h for p in paragraphs if (h := _heading_at(text, *p)) is not None]
+    sections: list[Section] = []
+    open_stack: list[Section] = []
+    for index, heading in enumerate(headings):
+        end = len(text)
+        for later in headings[index + 1 :]:
+            if later.level <= heading.level:
+                end = later.start
+                break
+        while open_stack and open_stack[-1].level >= heading.level:
+            open_stack.pop()
+        parent = open_stack[-1] if open_stack else None
+        ordinal_text = str(heading.ordinal) if heading.ordinal is not None else heading.marker or "-"
+        path = f"{parent.path}.{ordinal_text}" if parent else ordinal_text
+        kind = _title_kind(heading.title, report_year) or (parent.kind if parent else PLAN)
+        section = Section(
+            no=len(sections) + 1,
+            parent_no=parent.no if parent else None,
+            level=heading.level,
+            marker=heading.marker,
+            ordinal=heading.ordinal,
+            path=path,
+            title=heading.title,
+            start=heading.start,
+            end=end,
+            kind=kind,
+        )
+        sections.append(section)
+        open_stack.append(section)
+    return sections
+
+
+def _innermost(sections: list[Section], position: int) -> Section | None:
+    found = None
+    for section in sections:
+        if section.start <= position < section.end and (found is None or section.level > found.level):
+            found = section
+    return found
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    cursor = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        if match.end() > cursor:
+            spans.append((cursor, match.end()))
+        cursor = match.end()
+    if cursor < end:
+        spans.append((cursor, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _is_lead(sentence: str) -> bool:
+    body = sentence.strip().rstrip("。!?;:")
+    return 0 < len(body) <= _LEAD_MAX_CHARS and not _DIGIT.search(body)
+
+
+def segment(text: str, report_year: int | None = None) -> Segmentation:
+    """Sections and sentences of a report, from its normalised text."""
+    paragraphs = _paragraphs(text)
+    sections = _sections(text, paragraphs, report_year)
+    first_heading = min((s.start for s in sections), default=None)
+    has_top_headings = any(s.level == 1 for s in sections)
+    sentences: list[Sentence] = []
+    for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1):
+        lead = ""
+        main_targets = False
+        for s_start, s_end in _sentence_spans(text, p_start, p_end):
+            body = text[s_start:s_end]
+            section = _innermost(sections, s_start)
+            if section is not None:
+                kind = section.kind
+            elif has_top_headings and first_heading is not None and s_start < first_heading:
+                kind = OTHER
+            else:
+                kind = PLAN
+            if kind == PLAN and _REVIEW_SENTENCE_HEAD.match(body):
+                kind = REVIEW
+            main_targets = main_targets or bool(_MAIN_TARGETS.search(body))
+            if _is_lead(body):
+                lead = body.strip().rstrip("。!?;:")
+            elif not lead and section is not None:
+                lead = section.title
+            sentences.append(
+                Sentence(
+                    no=len(sentences) + 1,
+                    section_no=section.no if section else None,
+                    paragraph_no=paragraph_no,
+                    start=s_start,
+                    end=s_end,
+                    kind=kind,
+                    lead=lead,
+                    in_main_targets=main_targets,
+                )
+            )
+    return Segmentation(sections=sections, sentences=sentences)

@@ -1,0 +1,65 @@
+"""The curated vocabularies (seeds/reference/*.csv) that the extractor looks for in text.
+
+Python only needs the words, to find them; turning a word into a code (以上 → ge, 力争 → aspirational,
+万人次 → 人次 × 1e4) happens in dbt from the same CSVs, so a mapping is fixed in one place.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
+
+
+def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> tuple[str, ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    words = {row[column] for row in rows if where is None or row[where[0]] == where[1]}
+    return tuple(sorted((w for w in words if w), key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Cue and unit words, each tuple sorted longest first so the first match is the longest."""
+
+    units: tuple[str, ...]
+    comparators_before: tuple[str, ...]
+    comparators_after: tuple[str, ...]
+    comparators_infix: tuple[str, ...]
+    firmness: tuple[str, ...]
+    measures: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
+    comparators = reference_dir / "comparator_cues.csv"
+    units = set(_column(reference_dir / "units.csv", "symbol_zh"))
+    units.update(_column(reference_dir / "unit_aliases.csv", "alias"))
+    return Vocabulary(
+        units=tuple(sorted(units, key=lambda w: (-len(w), w))),
+        comparators_before=_column(comparators, "cue", ("position", "before")),
+        comparators_after=_column(comparators, "cue", ("position", "after")),
+        comparators_infix=_column(comparators, "cue", ("position", "infix")),
+        firmness=_column(reference_dir / "firmness_cues.csv", "cue"),
+        measures=_column(reference_dir / "measure_cues.csv", "cue"),
+    )
+
+
+def match_at(text: str, position: int, words: tuple[str, ...]) -> str:
+    """The longest word that starts at ``position`` (words sorted longest first), or ''."""
+    for word in words:
+        if text.startswith(word, position):
+            return word
+    return ""
+
+
+def match_ending_at(text: str, position: int, words: tuple[str, ...]) -> str:
+    """The longest word that ends just before ``position``, or ''."""
+    for word in words:
+        start = position - len(word)
+        if start >= 0 and text.startswith(word, start):
+            return word
+    return ""

@@ -1,0 +1,5 @@
+select
+    cue,
+    position as cue_position,
+    comparator_code
+from {{ ref('comparator_cues') }}

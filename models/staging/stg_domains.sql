@@ -1,0 +1,6 @@
+select
+    domain_code,
+    name_zh,
+    name_en,
+    scope
+from {{ ref('domains') }}

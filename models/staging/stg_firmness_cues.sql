@@ -1,0 +1,4 @@
+select
+    cue,
+    firmness_code
+from {{ ref('firmness_cues') }}

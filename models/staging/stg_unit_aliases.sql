@@ -1,0 +1,4 @@
+select
+    alias,
+    unit_code
+from {{ ref('unit_aliases') }}

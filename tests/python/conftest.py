@@ -1,0 +1,33 @@
+"""Shared fixtures: paths to the repository, ../shared, and one built warehouse per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
+
+
+def shared_dir(*parts: str) -> Path:
+    """A folder under ../shared, or a clear skip when this checkout has none beside it."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not found: ../shared is not part of the repository (a plain clone has none)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The warehouse built from the bundled reports: `make test` builds it first and passes its path in
+    GOVTARGETS_TEST_WAREHOUSE; run alone, pytest builds one in a temporary folder."""
+    given = os.environ.get("GOVTARGETS_TEST_WAREHOUSE")
+    if given and (REPO / given).exists():
+        return REPO / given
+    from loaders.build import build
+
+    target = tmp_path_factory.mktemp("warehouse") / "govtargets.duckdb"
+    build(warehouse=target, progress=lambda _: None)
+    return target

@@ -1,0 +1,64 @@
+"""Parquet export of the marts: one file per mart, same rows, written atomically, warehouse read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from loaders.export import export_parquet
+
+WAREHOUSE = """
+create schema seeds; create schema marts;
+create table seeds.reports as select range as n from range(7);
+create table marts.fct_targets as select range as target_id, '目标' || range as clause from range(1500);
+create table marts.dim_unit as
+    select * from (values ('percent', '%'), ('yuan', '元')) t(unit_code, symbol_zh);
+create table marts.load_issues (source_file varchar, line integer, message varchar);
+create view marts.v_targets as select * from marts.fct_targets;
+"""
+ROWS = {"dim_unit": 2, "fct_targets": 1500, "load_issues": 0}
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    path = tmp_path / "warehouse" / "govtargets.duckdb"
+    path.parent.mkdir()
+    with duckdb.connect(str(path)) as con:
+        con.execute(WAREHOUSE)
+    return path
+
+
+def test_every_mart_table_becomes_one_parquet_file_with_its_rows(warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export" / "parquet"
+    files = export_parquet(warehouse, out)
+    assert files == [out / f"{table}.parquet" for table in sorted(ROWS)]
+    assert sorted(p.name for p in out.iterdir()) == [f"{table}.parquet" for table in sorted(ROWS)]
+    for table, rows in ROWS.items():
+        assert pq.read_table(out / f"{table}.parquet").num_rows == rows
+        with duckdb.connect() as con:
+            count = con.execute("select count(*) from read_parquet(?)", [str(out / f"{table}.parquet")])
+            assert count.fetchall() == [(rows,)]
+    assert pq.read_table(out / "fct_targets.parquet").column("clause")[3].as_py() == "目标3"
+
+
+def test_export_replaces_earlier_files_and_works_while_a_reader_holds_the_warehouse(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "export"
+    out.mkdir()
+    (out / "dim_unit.parquet").write_bytes(b"an older export")
+    with duckdb.connect(str(warehouse), read_only=True) as reader:
+        export_parquet(warehouse, out)
+        assert reader.execute("select count(*) from marts.dim_unit").fetchall() == [(2,)]
+    assert pq.read_table(out / "dim_unit.parquet").num_rows == 2
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_missing_warehouse_is_an_error_and_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(duckdb.IOException):
+        export_parquet(tmp_path / "absent.duckdb", tmp_path / "out")
+    assert not (tmp_path / "absent.duckdb").exists()
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.errors import LoaderError, LoadIssue
+from loaders.manifest import Manifest, read_manifest
+from loaders.regions import RegionIndex, default_regions_path
+
+REPO_REPORTS = Path(__file__).resolve().parents[2] / "reports"
+HEADER = "file,district,year,title,source_url"
+
+
+@pytest.fixture(scope="module")
+def regions() -> RegionIndex:
+    return RegionIndex.from_csv(default_regions_path())
+
+
+def make_reports(folder: Path, manifest: str | bytes, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    data = manifest if isinstance(manifest, bytes) else manifest.encode("utf-8")
+    (folder / "manifest.csv").write_bytes(data)
+    return folder
+
+
+def read(folder: Path, manifest: str | bytes, files: dict[str, str], regions: RegionIndex) -> Manifest:
+    return read_manifest(make_reports(folder, manifest, files), regions)
+
+
+def only_issue(manifest: Manifest) -> LoadIssue:
+    assert len(manifest.issues) == 1, manifest.issues
+    return manifest.issues[0]
+
+
+def test_the_bundled_manifest_reads_without_issues(regions: RegionIndex) -> None:
+    manifest = read_manifest(REPO_REPORTS, regions)
+    assert manifest.issues == []
+    by_file = {entry.file: entry for entry in manifest.entries}
+    assert by_file["futian-2023-excerpt.txt"].district_code == "440304"
+    assert by_file["luohu-2023-excerpt.txt"].district_code == "440303"
+    assert {entry.year for entry in manifest.entries} == {2023}
+
+
+def test_a_valid_row_becomes_an_entry(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(
+        tmp_path,
+        f"{HEADER},note\na.txt,广东省深圳市南山区,2024,南山区政府工作报告,https://example.org/a,ignored\n",
+        {"a.txt": "正文"},
+        regions,
+    )
+    assert manifest.issues == []
+    (entry,) = manifest.entries
+    assert entry.file == "a.txt"
+    assert entry.path == (tmp_path / "a.txt").resolve()
+    assert (entry.district_code, entry.year, entry.row) == ("440305", 2024, 2)
+    assert (entry.title, entry.source_url) == ("南山区政府工作报告", "https://example.org/a")
+
+
+def test_blank_optional_fields_are_none_and_optional_columns_may_be_absent(
+    tmp_path: Path, regions: RegionIndex
+) -> None:
+    manifest = read(tmp_path, "file,district,year\na.txt,福田区,2023\n", {"a.txt": "x"}, regions)
+    (entry,) = manifest.entries
+    assert (entry.title, entry.source_url) == (None, None)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(tmp_path, "\ufefffile,district,year\na.txt,福田区,2023\n", {"a.txt": "x"}, regions)
+    assert manifest.issues == []
+    assert len(manifest.entries) == 1
+
+
+def test_a_missing_manifest_is_fatal(tmp_path: Path, regions: RegionIndex) -> None:
+    with pytest.raises(LoaderError, match=r"manifest\.csv"):
+        read_manifest(tmp_path, regions)
+
+
+def test_a_manifest_that_is_not_utf8_is_fatal_and_names_the_line(
+    tmp_path: Path, regions: RegionIndex
+) -> None:
+    data = "file,district,year\na.txt,福田区,2023\nb.txt,罗湖区,2023\n".encode("gb18030")
+    make_reports(tmp_path, data, {"a.txt": "x", "b.txt": "y"})
+    with pytest.raises(LoaderError) as caught:
+        read_manifest(tmp_path, regions)
+    assert (caught.value.source, caught.value.line) == ("manifest.csv", 2)
+    assert "not UTF-8" in str(caught.value)
+
+
+@pytest.mark.parametrize("missing", ["file", "district", "year"])
+def test_a_missing_required_column_is_fatal_and_named(
+    tmp_path: Path, regions: RegionIndex, missing: str
+) -> None:
+    header = ",".join(column for column in ("file", "district", "year", "title") if column != missing)
+    make_reports(tmp_path, f"{header}\na,b,c\n", {})
+    with pytest.raises(LoaderError, match=f"missing required column '{missing}'") as caught:
+        read_manifest(tmp_path, regions)
+    assert (caught.value.source, caught.value.line) == ("manifest.csv", 1)
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "file,district,year\n", "file,district,year\n,,\n"])
+def test_an_empty_manifest_is_fatal(tmp_path: Path, regions: RegionIndex, content: str) -> None:
+    make_reports(tmp_path, content, {})
+    with pytest.raises(LoaderError, match=r"manifest\.csv.*is empty"):
+        read_manifest(tmp_path, regions)
+
+
+def test_a_row_whose_file_is_missing(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(
+        tmp_path, "file,district,year\na.txt,福田区,2023\nnope.txt,罗湖区,2023\n", {"a.txt": "x"}, regions
+    )
+    issue = only_issue(manifest)
+    assert (issue.source, issue.line) == ("manifest.csv", 3)
+    assert issue.message.startswith("nope.txt: file not found")
+    assert [entry.file for entry in manifest.entries] == ["a.txt"]
+
+
+def test_a_report_file_missing_from_the_manifest(tmp_path: Path, regions: RegionIndex) -> None:
+    files = {
+        "a.txt": "x",
+        "sub/b.DOCX": "y",
+        "notes.md": "not a report",
+        ".hidden.txt": "hidden",
+        ".git/c.txt": "hidden folder",
+    }
+    manifest = read(tmp_path, "file,district,year\na.txt,福田区,2023\n", files, regions)
+    assert manifest.issues == [LoadIssue("sub/b.DOCX", None, "report file not listed in manifest.csv")]
+    assert len(manifest.entries) == 1
+
+
+def test_an_unknown_district(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(tmp_path, "file,district,year\na.txt,火星区,2023\n", {"a.txt": "x"}, regions)
+    issue = only_issue(manifest)
+    assert (issue.source, issue.line) == ("manifest.csv", 2)
+    assert issue.message == "a.txt: unknown district '火星区'"
+    assert manifest.entries == []
+
+
+def test_an_ambiguous_district_lists_the_candidates(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(tmp_path, "file,district,year\na.txt,南山区,2023\n", {"a.txt": "x"}, regions)
+    issue = only_issue(manifest)
+    assert issue.line == 2
+    assert "ambiguous district '南山区'" in issue.message
+    assert "230404 黑龙江省鹤岗市南山区" in issue.message
+    assert "440305 广东省深圳市南山区" in issue.message
+
+
+def test_district_code_takes_precedence(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(
+        tmp_path,
+        "file,district,year,district_code\na.txt,南山区,2023,440305\nb.txt,福田区,2023,\n",
+        {"a.txt": "x", "b.txt": "y"},
+        regions,
+    )
+    assert manifest.issues == []
+    assert [entry.district_code for entry in manifest.entries] == ["440305", "440304"]
+
+
+def test_an_unknown_district_code(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(
+        tmp_path, "file,district,year,district_code\na.txt,福田区,2023,440399\n", {"a.txt": "x"}, regions
+    )
+    issue = only_issue(manifest)
+    assert (issue.line, issue.message) == (2, "a.txt: unknown district_code '440399'")
+
+
+@pytest.mark.parametrize("year", ["", "二〇二三", "2023年", "2023.0", "1948", "2101", "２０２３", "-2023"])
+def test_a_bad_year(tmp_path: Path, regions: RegionIndex, year: str) -> None:
+    manifest = read(tmp_path, f"file,district,year\na.txt,福田区,{year}\n", {"a.txt": "x"}, regions)
+    issue = only_issue(manifest)
+    assert issue.line == 2
+    assert issue.message.startswith(f"a.txt: year '{year}' is not a whole number from 1949 to 2100")
+    assert manifest.entries == []
+
+
+@pytest.mark.parametrize("year", ["1949", "2100", " 2023 "])
+def test_years_at_the_bounds_are_accepted(tmp_path: Path, regions: RegionIndex, year: str) -> None:
+    manifest = read(tmp_path, f"file,district,year\na.txt,福田区,{year}\n", {"a.txt": "x"}, regions)
+    assert manifest.issues == []
+    assert manifest.entries[0].year == int(year)
+
+
+def test_two_rows_for_one_file_name_both_and_load_neither(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(
+        tmp_path,
+        "file,district,year\na.txt,福田区,2023\nb.txt,罗湖区,2023\n./a.txt,福田区,2024\n",
+        {"a.txt": "x", "b.txt": "y"},
+        regions,
+    )
+    assert [(issue.line, issue.message) for issue in manifest.issues] == [
+        (2, "a.txt: listed on more than one row (lines 2, 4); none of them is loaded"),
+        (4, "./a.txt: listed on more than one row (lines 2, 4); none of them is loaded"),
+    ]
+    assert [entry.file for entry in manifest.entries] == ["b.txt"]
+
+
+def test_a_path_escaping_the_reports_folder(tmp_path: Path, regions: RegionIndex) -> None:
+    (tmp_path / "outside.txt").write_text("outside", encoding="utf-8")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "link.txt").symlink_to(tmp_path / "outside.txt")
+    manifest = read(
+        reports,
+        f"file,district,year\n../outside.txt,福田区,2023\n{tmp_path / 'outside.txt'},福田区,2023\n"
+        "link.txt,福田区,2023\n",
+        {},
+        regions,
+    )
+    assert [(issue.line, issue.message.split(": ")[1]) for issue in manifest.issues] == [
+        (2, "path escapes the reports folder"),
+        (3, "path escapes the reports folder (absolute path)"),
+        (4, "path escapes the reports folder"),
+    ]
+    assert manifest.entries == []
+
+
+def test_two_files_with_identical_content(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(
+        tmp_path,
+        "file,district,year\na.txt,福田区,2023\nb.txt,罗湖区,2023\nc.txt,深圳南山区,2023\n",
+        {"a.txt": "same", "b.txt": "same", "c.txt": "different"},
+        regions,
+    )
+    assert [(issue.line, issue.message) for issue in manifest.issues] == [
+        (2, "a.txt: duplicate file: byte-identical to b.txt (line 3); none of them is loaded"),
+        (3, "b.txt: duplicate file: byte-identical to a.txt (line 2); none of them is loaded"),
+    ]
+    assert [entry.file for entry in manifest.entries] == ["c.txt"]
+
+
+def test_a_row_with_more_cells_than_columns(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(tmp_path, "file,district,year\na.txt,福田区,2023,stray\n", {"a.txt": "x"}, regions)
+    assert only_issue(manifest) == LoadIssue("manifest.csv", 2, "a.txt: more cells than columns (stray)")
+
+
+def test_line_numbers_count_quoted_multi_line_fields(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(
+        tmp_path,
+        'file,district,year,title\na.txt,福田区,2023,"a title\nover\nthree lines"\n\nb.txt,火星区,2023,t\n'
+        "c.txt,罗湖区,2023,t\n",
+        {"a.txt": "x", "b.txt": "y", "c.txt": "z"},
+        regions,
+    )
+    assert only_issue(manifest).line == 6
+    assert [(entry.file, entry.row) for entry in manifest.entries] == [("a.txt", 2), ("c.txt", 7)]
+    assert manifest.entries[0].title == "a title\nover\nthree lines"
+
+
+def test_every_problem_of_a_row_is_reported(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(tmp_path, "file,district,year\nnope.txt,火星区,19\n", {}, regions)
+    assert [issue.line for issue in manifest.issues] == [2, 2, 2]
+    assert [issue.message.split(": ")[1].split(" ")[0] for issue in manifest.issues] == [
+        "file",
+        "unknown",
+        "year",
+    ]
