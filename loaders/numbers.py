@@ -277,7 +277,8 @@ class _IntegerReader:
             self.section += coef.value * nxt.value
             self.ceiling = self.scale = int(nxt.value)
             return self._accept(2, "place")
-        before_section = nxt is not None and nxt.kind == "S"
+        # a section coefficient only when that section word will be taken (not 三万五万)
+        before_section = nxt is not None and nxt.kind == "S" and nxt.value != self.highest
         if self.state == "start":
             self.section = coef.value
             unit_follows = nxt is not None and _unit_at(self.text, nxt.start, self.units)

@@ -33,12 +33,17 @@ _SENTENCE_END = re.compile(r"[。!?;]+[”’\"')]*")
 _PARAGRAPH_END = re.compile(r"[。!?;:]\S{0,2}$")
 _REVIEW_TITLE = re.compile(r"回顾|过去一年|过去五年|过去的一年|一年来|五年来|工作总结|主要成绩|取得的成绩")
 _PLAN_TITLE = re.compile(
-    r"主要预期目标|工作安排|重点任务|总体要求|工作任务|目标任务|政策取向|民生实事|实事项目|今年|工作建议|重点工作"
+    r"主要预期目标|工作安排|重点任务|总体要求|工作任务|目标任务|主要任务|政策取向|民生实事|实事项目|今年|今后|未来五年"
+    r"|工作建议|重点工作"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
-_REVIEW_SENTENCE_HEAD = re.compile(r"^\s*(过去一年|过去五年|去年|一年来|五年来|回顾过去|上一年)")
+_REVIEW_SENTENCE_HEAD = re.compile(r"^\s*(过去一年|过去的一年|过去五年|过去的五年|去年|一年来|五年来|回顾过去|上一年)")
+_OPENING_CHARS = 120
+_LEADING_YEAR = re.compile(r"((?:19|20)\d{2})年")
 _MAIN_TARGETS = re.compile(r"主要预期目标|主要目标是|预期目标是")
 _LEAD_MAX_CHARS = 25
+_BARE_HEADING_MAX_CHARS = 20
+_BARE_HEADING_PUNCTUATION = re.compile(r"[。,;:!?、]")
 _DIGIT = re.compile(r"\d")
 
 
@@ -137,9 +142,20 @@ def _heading_at(text: str, start: int, end: int) -> _Heading | None:
             title_end = _SENTENCE_END.search(line, match.end())
             title = line[match.end() : title_end.start() if title_end else len(line)].strip()
             return _Heading(level, match.group(0), _ordinal(match.group(1)), title, start)
-    if _ANNEX_HEADING.match(line):
+    if _ANNEX_HEADING.match(line) or _is_bare_heading(line):
         return _Heading(1, "", None, line.strip(), start)
     return None
+
+
+def _is_bare_heading(line: str) -> bool:
+    """A line on its own that names a part of the report without a number (2024年工作回顾), as in
+    copies whose heading numbers were Word list numbering."""
+    words = line.strip()
+    return (
+        len(words) <= _BARE_HEADING_MAX_CHARS
+        and not _BARE_HEADING_PUNCTUATION.search(words)
+        and bool(_REVIEW_TITLE.search(words) or _PLAN_TITLE.search(words))
+    )
 
 
 def _title_kind(title: str, report_year: int | None) -> str | None:
@@ -154,6 +170,14 @@ def _title_kind(title: str, report_year: int | None) -> str | None:
     if _PLAN_TITLE.search(title):
         return PLAN
     return None
+
+
+def _opening_kind(opening: str, report_year: int | None) -> str | None:
+    """review when the text right after a heading looks back (一年来的主要工作是, 2024年是…)."""
+    body = opening.lstrip("。!?;: \n")
+    year = _LEADING_YEAR.match(body)
+    looks_back = year is not None and report_year is not None and int(year.group(1)) < report_year
+    return REVIEW if looks_back or _REVIEW_SENTENCE_HEAD.match(body) else None
 
 
 def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | None) -> list[Section]:
@@ -171,7 +195,12 @@ def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | N
         parent = open_stack[-1] if open_stack else None
         ordinal_text = str(heading.ordinal) if heading.ordinal is not None else heading.marker or "-"
         path = f"{parent.path}.{ordinal_text}" if parent else ordinal_text
-        kind = _title_kind(heading.title, report_year) or (parent.kind if parent else PLAN)
+        body_start = heading.start + len(heading.marker) + len(heading.title)
+        kind = (
+            _title_kind(heading.title, report_year)
+            or _opening_kind(text[body_start : body_start + _OPENING_CHARS], report_year)
+            or (parent.kind if parent else PLAN)
+        )
         section = Section(
             no=len(sections) + 1,
             parent_no=parent.no if parent else None,

@@ -1,6 +1,7 @@
--- Classify each quantity into a policy domain by keyword: a keyword scores its weight times how close
--- to the quantity it is found (indicator, clause, the governing lead sentence or section title, the
--- sentence). The best-scoring domain wins; ties go to the domain listed first in the taxonomy.
+-- Classify each quantity into a policy domain by keyword. Each domain scores the summed weights of its
+-- keywords found in each context; the indicator (what is counted) decides first, and the wider contexts
+-- only break ties, nearest first: clause, the governing lead sentence, the sentence, the section title.
+-- Remaining ties go to the domain listed first in the taxonomy.
 with quantities as (
     select * from {{ ref('stg_quantities') }}
 ),
@@ -41,13 +42,11 @@ keyword_hits as (
     select
         contexts.quantity_id,
         keywords.domain_code,
-        keywords.weight * (
-            {{ var('domain_weight_indicator') }} * cast(contains(contexts.indicator, keywords.keyword) as integer)
-            + {{ var('domain_weight_clause') }} * cast(contains(contexts.clause_text, keywords.keyword) as integer)
-            + {{ var('domain_weight_lead') }} * cast(contains(contexts.lead_text, keywords.keyword) as integer)
-            + {{ var('domain_weight_section') }} * cast(contains(contexts.section_title, keywords.keyword) as integer)
-            + {{ var('domain_weight_sentence') }} * cast(contains(contexts.sentence_text, keywords.keyword) as integer)
-        ) as score
+        keywords.weight * cast(contains(contexts.indicator, keywords.keyword) as integer) as indicator_score,
+        keywords.weight * cast(contains(contexts.clause_text, keywords.keyword) as integer) as clause_score,
+        keywords.weight * cast(contains(contexts.lead_text, keywords.keyword) as integer) as lead_score,
+        keywords.weight * cast(contains(contexts.sentence_text, keywords.keyword) as integer) as sentence_score,
+        keywords.weight * cast(contains(contexts.section_title, keywords.keyword) as integer) as section_score
     from contexts
     inner join keywords
         on contains(contexts.sentence_text, keywords.keyword)
@@ -60,7 +59,11 @@ domain_scores as (
     select
         quantity_id,
         domain_code,
-        sum(score) as score
+        sum(indicator_score) as indicator_score,
+        sum(clause_score) as clause_score,
+        sum(lead_score) as lead_score,
+        sum(sentence_score) as sentence_score,
+        sum(section_score) as section_score
     from keyword_hits
     group by quantity_id, domain_code
 ),
@@ -69,10 +72,16 @@ ranked as (
     select
         domain_scores.quantity_id,
         domain_scores.domain_code,
-        domain_scores.score,
+        domain_scores.indicator_score,
         row_number() over (
             partition by domain_scores.quantity_id
-            order by domain_scores.score desc, domains.taxonomy_order
+            order by
+                domain_scores.indicator_score desc,
+                domain_scores.clause_score desc,
+                domain_scores.lead_score desc,
+                domain_scores.sentence_score desc,
+                domain_scores.section_score desc,
+                domains.taxonomy_order
         ) as rank_in_quantity
     from domain_scores
     inner join domains on domain_scores.domain_code = domains.domain_code
@@ -81,7 +90,7 @@ ranked as (
 select
     quantities.quantity_id,
     coalesce(ranked.domain_code, 'unclassified') as domain_code,
-    coalesce(ranked.score, 0) as domain_score
+    coalesce(ranked.indicator_score, 0) as indicator_score
 from quantities
 left join ranked
     on quantities.quantity_id = ranked.quantity_id and ranked.rank_in_quantity = 1

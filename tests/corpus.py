@@ -1,0 +1,46 @@
+"""The real-report corpus in ../shared/corpus as a reports folder the loaders accept.
+
+The corpus is never committed: this copies it into a folder of the caller's and writes a manifest from
+the file names (national/YYYY.txt → 全国, YYYY; provinces-2025/2025年<region>政府工作报告.docx).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+_PROVINCE_FILE = re.compile(r"^(?P<year>\d{4})年(?P<region>.+?)政府工作报告\.docx$")
+_PROVINCE_NAMES = {"宁夏": "宁夏回族自治区", "广西": "广西壮族自治区", "新疆": "新疆维吾尔自治区", "西藏": "西藏自治区"}
+
+
+def corpus_rows() -> list[dict[str, str]]:
+    """Manifest rows (file, district, year, title) for every report in the corpus."""
+    rows = []
+    for path in sorted((CORPUS / "national").glob("*.txt")):
+        rows.append({"file": f"national/{path.name}", "district": "全国", "year": path.stem,
+                     "title": f"{path.stem}年国务院政府工作报告"})  # fmt: skip
+    for path in sorted((CORPUS / "provinces-2025").glob("*.docx")):
+        match = _PROVINCE_FILE.match(path.name)
+        if match is None:
+            continue
+        region = _PROVINCE_NAMES.get(match["region"], match["region"])
+        rows.append({"file": f"provinces-2025/{path.name}", "district": region, "year": match["year"],
+                     "title": path.stem})  # fmt: skip
+    return rows
+
+
+def make_corpus_reports(destination: Path) -> Path:
+    """Copy the corpus into destination with a manifest.csv; returns destination."""
+    rows = corpus_rows()
+    for row in rows:
+        target = destination / row["file"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(CORPUS / row["file"], target)
+    with (destination / "manifest.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["file", "district", "year", "title"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return destination
