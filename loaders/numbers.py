@@ -102,6 +102,7 @@ class NumberSpan:
 
 
 _ARABIC_DIGITS = "0123456789０１２３４５６７８９"
+_ARABIC_DIGIT_SET = frozenset(_ARABIC_DIGITS)
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
 _D = "0-9０-９"
 _GROUP = rf"(?:,[{_D}]{{3}}|，[０-９]{{3}})"  # the full-width comma only groups full-width digits
@@ -109,7 +110,7 @@ _ARABIC = re.compile(rf"(?:[{_D}]{{1,3}}{_GROUP}+(?![{_D}])|[{_D}]+)(?:[.．][{_
 _DOTTED = re.compile(rf"[{_D}]+(?:[.．][{_D}]+){{2,}}")
 _DOTTED_PART = re.compile(rf"[{_D}]+")
 _START = re.compile(rf"[{_D}零〇○一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]|[百佰千仟万亿]+分之")
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 _DIGIT_VALUES = {
     **dict.fromkeys("零〇○", 0),
@@ -131,7 +132,14 @@ _DIGIT_BY_DIGIT = frozenset("零〇○一二三四五六七八九")
 _DECIMAL_DIGITS = frozenset(_DIGIT_VALUES) - {"两"}
 _NOT_ALONE = frozenset("陆伍拾肆○")  # word characters first: a number only inside a longer numeral
 _CHINESE_NUMERAL_CHARS = frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS) | {"点"}
-_NUMERAL_RUN_CHARS = frozenset(_ARABIC_DIGITS) | frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS)
+_NUMERAL_RUN_CHARS = _ARABIC_DIGIT_SET | frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS)
+_CHINESE_TOKENS = {
+    **{ch: ("Z" if ch in _ZEROS else "D", Decimal(v)) for ch, v in _DIGIT_VALUES.items()},
+    **{ch: ("P", Decimal(v)) for ch, v in _PLACE_VALUES.items()},
+    **{ch: ("S", Decimal(v)) for ch, v in _SECTION_VALUES.items()},
+}
+# what may follow a Chinese digit inside a numeral; a digit followed by none of these stands alone
+_CONTINUATIONS = frozenset(_CHINESE_TOKENS) | set("点分多余")
 _APPROXIMATE = frozenset("多余")
 _VAGUE = frozenset("几数")
 _PERCENT_PREFIXES = {"百分之": "percent", "佰分之": "percent", "千分之": "per_mille", "仟分之": "per_mille"}
@@ -171,15 +179,10 @@ def _tokens(text: str, i: int) -> list[_Token]:
             tokens.append(_Token("A", _arabic_value(m.group()), i, m.end(), m.group()))
             i = m.end()
             continue
-        if ch in _DIGIT_VALUES:
-            kind, value = ("Z" if ch in _ZEROS else "D"), _DIGIT_VALUES[ch]
-        elif ch in _PLACE_VALUES:
-            kind, value = "P", _PLACE_VALUES[ch]
-        elif ch in _SECTION_VALUES:
-            kind, value = "S", _SECTION_VALUES[ch]
-        else:
+        kind_value = _CHINESE_TOKENS.get(ch)
+        if kind_value is None:
             break
-        tokens.append(_Token(kind, Decimal(value), i, i + 1, ch))
+        tokens.append(_Token(*kind_value, i, i + 1, ch))
         i += 1
     return tokens
 
@@ -398,6 +401,8 @@ def _decimal_tail(text: str, end: int, units: dict[str, tuple[str, ...]]) -> tup
 
 def _read_numeral(text: str, i: int, units: dict[str, tuple[str, ...]]) -> _Read | None:
     """The longest numeral starting at i (grammar rules only), or None."""
+    if text[i] in _DIGIT_VALUES and (i + 1 == len(text) or text[i + 1] not in _CONTINUATIONS):
+        return _Read(i + 1, _CHINESE_TOKENS[text[i]][1], i + 1)  # the common lone digit (一 in 进一步)
     run = _digit_run(text, i)
     if run >= 2:
         return _digit_by_digit(text, i, run)
@@ -419,18 +424,21 @@ def _read_numeral(text: str, i: int, units: dict[str, tuple[str, ...]]) -> _Read
 
 def _tidy(d: Decimal) -> Decimal:
     """Drop trailing zeros after the decimal point (4.800 → 4.8, 2000.0 → 2000), exactly."""
-    if not d:
-        return Decimal(0)
     sign, digits, exponent = d.as_tuple()
     assert isinstance(exponent, int)
+    if exponent >= 0:
+        return d
+    if not any(digits):
+        return Decimal(0)
     while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
         digits, exponent = digits[:-1], exponent + 1
     return Decimal((sign, digits, exponent))
 
 
 def _kind(numeral: str) -> str:
-    arabic = any(c in _ARABIC_DIGITS for c in numeral)
-    chinese = any(c in _CHINESE_NUMERAL_CHARS for c in numeral)
+    chars = set(numeral)
+    arabic = not _ARABIC_DIGIT_SET.isdisjoint(chars)
+    chinese = not _CHINESE_NUMERAL_CHARS.isdisjoint(chars)
     return "mixed" if arabic and chinese else "arabic" if arabic else "chinese"
 
 
@@ -441,7 +449,7 @@ def _plain_span(text: str, i: int, read: _Read) -> NumberSpan:
         start=i,
         end=read.end,
         text=text[i : read.end],
-        value=_tidy(read.total.scaleb(-exponent)),
+        value=_tidy(read.total.scaleb(-exponent) if exponent else read.total),
         multiplier_text=multiplier_text,
         multiplier=10**exponent,
         numeral_kind=_kind(text[i : read.end]),
@@ -501,9 +509,9 @@ def _span_at(text: str, match: re.Match[str], units: dict[str, tuple[str, ...]])
 
 def _touches_letters(text: str, start: int, end: int) -> bool:
     """An Arabic digit at either end of text[start:end] touches an ASCII letter (5G, PM2.5, H7N9)."""
-    before = _ASCII_LETTER.match(text, start - 1) if start else None
-    after = _ASCII_LETTER.match(text, end) if end < len(text) else None
-    return bool((before and text[start] in _ARABIC_DIGITS) or (after and text[end - 1] in _ARABIC_DIGITS))
+    before = start > 0 and text[start - 1] in _ASCII_LETTERS and text[start] in _ARABIC_DIGITS
+    after = end < len(text) and text[end] in _ASCII_LETTERS and text[end - 1] in _ARABIC_DIGITS
+    return before or after
 
 
 def _in_context(text: str, span: NumberSpan) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import great_expectations as gx
 import great_expectations.expectations as gxe
+import pandas as pd
 from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
 from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import (
@@ -30,7 +31,7 @@ MEASURES = ["level", "change"]
 MULTIPLIERS = [10.0**power for power in range(13)]  # 1, 十, 百, 千, 万 … 万亿
 DISTRICT_LEVELS = ["nation", "province", "city", "district"]
 MIN_DISTRICTS = 3000  # every province, prefecture and county of China
-PAIR_KWARGS = ("column", "column_A", "column_B")
+COLUMN_KWARGS = ("column", "column_A", "column_B")  # how an expectation names its columns
 MARTS_QUERY = "select table_name from duckdb_tables() where schema_name = 'marts'"
 
 
@@ -126,9 +127,7 @@ def _condition(condition: object) -> str:
 
 
 def _columns(kwargs: dict) -> str:
-    names = kwargs.get("column_list") or [
-        kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs
-    ]
+    names = kwargs.get("column_list") or [kwargs[k] for k in COLUMN_KWARGS if k in kwargs]
     where = f" where {_condition(kwargs['row_condition'])}" if kwargs.get("row_condition") else ""
     return ", ".join(names) + where
 
@@ -159,7 +158,9 @@ def _describe(mart: str, outcome: ExpectationValidationResult) -> str:
     return f"marts.{mart}: {config.type}({_columns(config.kwargs)}) {detail}"
 
 
-def _validate(context: AbstractDataContext, mart: str, frame: object) -> ExpectationSuiteValidationResult:
+def _validate(
+    context: AbstractDataContext, mart: str, frame: pd.DataFrame
+) -> ExpectationSuiteValidationResult:
     batch = (
         context.data_sources.add_pandas(mart)
         .add_dataframe_asset(mart)

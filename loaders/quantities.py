@@ -30,13 +30,16 @@ _QUOTE_SPAN_MAX = 60
 _LIST_MARKS = "”》」』\""
 _GENERIC_VERBS = re.compile(
     r"^(?:完成|实现|推动|推进|开展|实施|打造|加快|确保|力争|争取|努力|全年|全面|持续|累计|力求|务必|必须|进一步"
-    r"|积极|大力|着力|深入|有序|稳步|今年|同时|并|再|共|其中|预计|计划)+"
+    r"|积极|大力|着力|深入|有序|稳步|今年|同时|并|再|共|其中|预计|计划|[一二三四五六七八九十]+是)+"
 )
 _TRIM = " \t,:;.、。“”\"'《》()-—"
 _MONEY_UNITS = frozenset({"元", "美元", "人民币", "元人民币"})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _RANK_UNITS = frozenset({"名", "位"})
 _RATIO_UNITS = frozenset({"%", "‰"})
+_ORDINAL_MARKS = frozenset({"第", "届"})
+_SMALL_COUNT = 10
+_GENERIC_CLASSIFIERS = frozenset({"个", "项", "条", "件", "批", "次", "方面"})
 
 
 @dataclass(frozen=True)
@@ -100,14 +103,28 @@ def _excluded(text: str, number: NumberSpan, quoted: bytearray) -> bool:
     after = text[number.end] if number.end < len(text) else ""
     if quoted[number.start]:
         return True
-    if before == "第" or "+" in (before, after):
+    if before in _ORDINAL_MARKS or "+" in (before, after):
         return True
-    if number.numeral_kind == "chinese":
-        if number.value == 1 and number.multiplier == 1:
-            return True
-        if before in _LIST_MARKS and number.value <= 10:
-            return True
+    if number.numeral_kind == "chinese" and number.multiplier == 1:
+        if number.value in (0, 1) and not number.percent_words:
+            return True  # 零部件, 一批, 一个: words, not counts
+        if before in _LIST_MARKS and number.value <= _SMALL_COUNT:
+            return True  # “…”“…”三项工程 counts the list just named
     return number.fraction
+
+
+def _rhetorical(candidate: _Candidate) -> bool:
+    """八项规定, 两个维护, 三个一百: a small count in Chinese numerals with a generic classifier names a
+    slogan or policy set; reports write counted targets in Arabic digits."""
+    number = candidate.number
+    return (
+        number.numeral_kind == "chinese"
+        and number.multiplier == 1
+        and number.value <= _SMALL_COUNT
+        and candidate.unit in _GENERIC_CLASSIFIERS
+        and not candidate.before
+        and not candidate.after
+    )
 
 
 def _unit_after(text: str, position: int, vocab: Vocabulary) -> tuple[str, str]:
@@ -224,6 +241,7 @@ def _strip(words: str) -> str:
 def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
     for cue in vocab.firmness:
         pre = pre.replace(cue, "")
+    pre = _BASE_CUE.sub("", pre)
     pre = _GENERIC_VERBS.sub("", _strip(pre))
     post = _strip(post)
     if post and (len(pre) <= 2 or unit in _RATIO_UNITS):
@@ -343,7 +361,11 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
         if not in_sentence:
             continue
         candidates = _merge_ranges(text, [_candidate(text, n, vocab) for n in in_sentence])
-        candidates = [c for c in candidates if c.unit and c.end <= sentence.end and not _is_rank(text, c)]
+        candidates = [
+            c
+            for c in candidates
+            if c.unit and c.end <= sentence.end and not _is_rank(text, c) and not _rhetorical(c)
+        ]
         for clause in _clauses(text, sentence.start, sentence.end):
             members = [c for c in candidates if clause[0] <= c.number.start < clause[1]]
             for sub in _sub_clauses(text, clause, members, vocab):

@@ -1,0 +1,190 @@
+"""Hard cases for the extractor, written as sentences in the style of government work reports.
+
+The loader's contract is the words as written (number, multiplier, unit, cue words) and the offsets;
+turning words into codes happens in dbt and is pinned by the dbt unit tests.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from loaders.quantities import Quantity, find_quantities
+from loaders.read import normalize
+from loaders.segment import segment
+from loaders.vocab import load_vocabulary
+
+
+def extract(text: str, year: int = 2025) -> list[Quantity]:
+    normalized = normalize(text)
+    return find_quantities(normalized, segment(normalized, year), load_vocabulary())
+
+
+def numbers(text: str) -> list[tuple[str, str, str]]:
+    """(value, multiplier as written, unit as written) of each quantity."""
+    return [(format(q.value.normalize(), "f"), q.multiplier_text, q.unit_text) for q in extract(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("新改扩建学校5所,新增公办学位4500个。", [("5", "", "所"), ("4500", "", "个")]),
+        ("培训高技能人才3万人次。", [("3", "万", "人次")]),
+        ("粮食产量保持在1.3万亿斤以上。", [("1.3", "万亿", "斤")]),
+        ("城镇新增就业1,100万人以上。", [("1100", "万", "人")]),
+        ("新建充电桩3万4000个。", [("34000", "", "个")]),
+        ("新增装机容量500万千瓦。", [("500", "万", "千瓦")]),
+        ("新建农村公路30千米。", [("30", "", "千米")]),
+        ("完成投资3千万元。", [("3", "千万", "元")]),
+        ("新建学校二十所,完成投资三千五百万元。", [("20", "", "所"), ("3500", "万", "元")]),
+        ("全年用电量增长百分之八。", [("8", "", "%")]),
+        ("新建学校５所。", [("5", "", "所")]),
+        ("提高2个百分点,增长1倍。", [("2", "", "个百分点"), ("1", "", "倍")]),
+        ("每万人口高价值发明专利拥有量达到12件。", [("12", "", "件")]),
+        ("每千人口拥有3岁以下婴幼儿托位数4.5个。", [("4.5", "", "个")]),
+        ("2025年底前建成学校5所,65岁及以上老年人健康管理率达到75%。", [("5", "", "所"), ("75", "", "%")]),
+        ("投资2亿元。", [("2", "亿", "元")]),
+    ],
+)
+def test_numbers_multipliers_and_units(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert numbers(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "加快5G基站建设,PM2.5平均浓度持续下降。",
+        "推动C919大飞机和G60科创走廊建设。",
+        "完善“8+N”社会志愿服务体系,发挥“1+10+81+N”平台功能。",
+        "畅通12345热线。",
+        "办好第七届全国文明城市创建和首届文明典范城市创建。",
+        "编制“十四五”规划中期评估,1—2月完成。",
+        "推动辖区二、三类声环境功能区建设,健全三级公共卫生体系。",
+        "深入推进九大专项行动、十大工程和八大行业领域整治。",
+        "完成体育公园(二期)建设。",
+        "为满4年的教师发放补贴。",
+        "依托“粤菜师傅”“广东技工”“南粤家政”三项工程。",
+        "推广“福田十景”,推动“一馆一中心”建设,打造一批精品。",
+        "认真贯彻《2025年政府工作要点》。",
+        "严格落实中央八项规定精神,落实省委十二届六次全会部署。",
+        "布局发展一批汽车零部件配套产业。",
+        "进入全国前10名。",
+    ],
+)
+def test_names_labels_ordinals_and_periods_are_not_quantities(text: str) -> None:
+    assert extract(text) == []
+
+
+def test_ranges_share_unit_and_multiplier() -> None:
+    (growth,) = extract("国内生产总值增长6%-6.5%。")
+    assert (growth.value, growth.value_upper, growth.unit_text) == (Decimal(6), Decimal("6.5"), "%")
+    (investment,) = extract("力争完成投资6亿至8亿元。")
+    assert (investment.value, investment.value_upper, investment.multiplier_text) == (6, 8, "亿")
+    (shared,) = extract("完成投资6至8亿元。")
+    assert (shared.value, shared.value_upper, shared.multiplier_text, shared.unit_text) == (6, 8, "亿", "元")
+    (score,) = extract("群众满意度测评得分提高3-5分。")
+    assert (score.value, score.value_upper, score.unit_text) == (3, 5, "分")
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "after", "infix"),
+    [
+        ("新建社康2家以上。", "", "以上", ""),
+        ("确保城镇调查失业率控制在5.5%以内。", "", "以内", ""),
+        ("力争消费帮扶采购额超2.8亿元。", "超", "", ""),
+        ("数字创意产业营收规模突破1100亿元。", "突破", "", ""),
+        ("增派不少于60名优秀医生。", "不少于", "", ""),
+        ("居民消费价格涨幅3%左右。", "", "左右", ""),
+        ("建设约300个便民服务点。", "约", "", ""),
+        ("新增市场主体300余个。", "", "", "余"),
+        ("争取2所以上优质学校品牌落户。", "", "以上", ""),
+    ],
+)
+def test_comparator_cues(text: str, before: str, after: str, infix: str) -> None:
+    (quantity,) = extract(text)
+    assert (quantity.comparator_before, quantity.comparator_after, quantity.approx_infix) == (before, after, infix)
+
+
+@pytest.mark.parametrize(
+    ("text", "cues"),
+    [
+        ("研发投入强度提高到2.8%。", ["提高到"]),
+        ("研发投入强度提高2.8%。", ["提高"]),
+        ("单位国内生产总值能耗下降3%左右。", ["下降"]),
+        ("社康机构诊疗量占比提升至52%。", ["提升至"]),
+        ("新建绿道3公里。", [""]),
+    ],
+)
+def test_level_versus_change(text: str, cues: list[str]) -> None:
+    assert [q.measure_cue for q in extract(text)] == cues
+
+
+def test_base_of_a_change_is_recorded() -> None:
+    (quantity,) = extract("规模以上工业增加值比上年增长5%。")
+    assert (quantity.base_cue, quantity.measure_cue) == ("比上年", "增长")
+
+
+def test_firmness_at_the_head_of_a_sentence_governs_its_clauses() -> None:
+    text = "力争地区生产总值增长5%,一般公共预算收入增长3%。推动产业升级,力争营收超100亿元,新增企业20家。"
+    assert [q.firmness_cue for q in extract(text)] == ["力争", "力争", "力争", ""]
+
+
+def test_binding_cue() -> None:
+    (quantity,) = extract("确保优良水体断面比例达到60%以上。")
+    assert quantity.firmness_cue == "确保"
+
+
+def test_respectively_pairs_items_with_numbers() -> None:
+    rows = extract("高技术制造业、装备制造业增加值分别增长8.9%、7.7%。")
+    assert [(q.indicator, q.value, q.distribution) for q in rows] == [
+        ("高技术制造业", Decimal("8.9"), "分别"),
+        ("装备制造业增加值", Decimal("7.7"), "分别"),
+    ]
+    pair = extract("城乡居民收入分别增长6%和7%。")
+    assert [q.value for q in pair] == [6, 7]
+
+
+def test_each_distributes_one_number_over_a_list() -> None:
+    rows = extract("新增绿色建筑面积、装配式建筑面积各100万平方米以上。")
+    assert [(q.indicator, q.item_no, q.value, q.multiplier_text) for q in rows] == [
+        ("新增绿色建筑面积", 1, 100, "万"),
+        ("装配式建筑面积", 2, 100, "万"),
+    ]
+    assert rows[0].clause_start == rows[1].clause_start
+
+
+def test_a_list_sharing_one_number_is_one_row() -> None:
+    (row,) = extract("实施远程教育医疗示范项目、“美丽宜居”乡村项目3个以上。")
+    assert row.indicator == "远程教育医疗示范项目、美丽宜居乡村项目"
+
+
+def test_enumerated_quantities_get_their_own_clauses() -> None:
+    text = "新建街道长者服务中心2个、社区长者服务站3个。"
+    rows = extract(text)
+    assert [text[q.clause_start : q.clause_end] for q in rows] == ["新建街道长者服务中心2个", "社区长者服务站3个"]
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator"),
+    [
+        ("惠及15万人次以上。", "惠及人次"),
+        ("引导社会资本投资2亿元。", "引导社会资本投资"),
+        ("投资2亿元。", "投资额"),
+        ("完成11所新改扩建学校项目。", "新改扩建学校项目"),
+        ("加快推进景福花园片区、船步街片区等6个棚改项目。", "棚改项目"),
+        ("每万人口高价值发明专利拥有量达到12件。", "每万人口高价值发明专利拥有量"),
+        ("实现义务教育学校100%提供午餐午休服务。", "义务教育学校提供午餐午休服务"),
+    ],
+)
+def test_indicator(text: str, indicator: str) -> None:
+    (quantity,) = extract(text)
+    assert quantity.indicator == indicator
+
+
+def test_offsets_point_into_the_original_traditional_text() -> None:
+    original = "新建學校5所，確保失業率控制在5.5%以內。"
+    rows = extract(original)
+    assert [(q.value, q.unit_text) for q in rows] == [(5, "所"), (Decimal("5.5"), "%")]
+    assert original[rows[1].clause_start : rows[1].clause_end] == "確保失業率控制在5.5%以內"
+    assert rows[1].firmness_cue == "确保"

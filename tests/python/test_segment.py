@@ -1,0 +1,109 @@
+"""Report structure: headings at every level, review versus plan, sentences that tile the text."""
+
+from __future__ import annotations
+
+from loaders.read import normalize
+from loaders.segment import OTHER, PLAN, REVIEW, segment
+
+NATIONAL_STYLE = """各位代表：
+现在，我代表国务院，向大会报告政府工作。
+
+一、2024年工作回顾
+
+过去一年，国内生产总值增长5%，城镇新增就业1256万人。
+（一）加大宏观调控力度。发行超长期特别国债1万亿元。
+
+二、2025年经济社会发展总体要求和政策取向
+
+今年发展主要预期目标是：国内生产总值增长5%左右；城镇调查失业率5.5%左右。
+
+三、2025年政府工作任务
+
+（一）大力提振消费。
+1.实施提振消费专项行动。安排超长期特别国债3000亿元。
+——稳定就业。新增就业1200万人以上。
+（1）加强技能培训。培训300万人次。
+去年完成培训280万人次。
+"""
+
+
+def _kinds(text: str, year: int = 2025) -> dict[str, str]:
+    normalized = normalize(text)
+    result = segment(normalized, year)
+    return {normalized[s.start : s.end]: s.kind for s in result.sentences}
+
+
+def test_headings_at_every_level() -> None:
+    result = segment(normalize(NATIONAL_STYLE), 2025)
+    assert [(s.level, s.marker, s.path) for s in result.sections] == [
+        (1, "一、", "1"),
+        (2, "(一)", "1.1"),
+        (1, "二、", "2"),
+        (1, "三、", "3"),
+        (2, "(一)", "3.1"),
+        (3, "1.", "3.1.1"),
+        (4, "——", "3.1.1.——"),
+        (4, "(1)", "3.1.1.1"),
+    ]
+    titles = [s.title for s in result.sections]
+    assert titles[0] == "2024年工作回顾" and titles[5] == "实施提振消费专项行动"
+
+
+def test_review_and_plan() -> None:
+    kinds = _kinds(NATIONAL_STYLE)
+    assert kinds["现在,我代表国务院,向大会报告政府工作。"] == OTHER
+    assert kinds["过去一年,国内生产总值增长5%,城镇新增就业1256万人。"] == REVIEW
+    assert kinds["发行超长期特别国债1万亿元。"] == REVIEW
+    assert kinds["城镇调查失业率5.5%左右。"] == PLAN
+    assert kinds["培训300万人次。"] == PLAN
+    assert kinds["去年完成培训280万人次。"] == REVIEW
+
+
+def test_main_targets_are_flagged() -> None:
+    normalized = normalize(NATIONAL_STYLE)
+    flagged = [normalized[s.start : s.end] for s in segment(normalized, 2025).sentences if s.in_main_targets]
+    assert flagged == ["今年发展主要预期目标是:国内生产总值增长5%左右;", "城镇调查失业率5.5%左右。"]
+
+
+def test_bare_headings_without_numbers() -> None:
+    text = "2024年工作回顾\n一年来，新建学校10所。\n2025年工作安排\n新建学校12所。\n"
+    assert _kinds(text) == {"一年来,新建学校10所。": REVIEW, "2024年工作回顾": REVIEW,
+                            "2025年工作安排": PLAN, "新建学校12所。": PLAN}  # fmt: skip
+
+
+def test_a_section_that_opens_by_looking_back_is_review() -> None:
+    text = "一、牢记嘱托，建设取得新成效\n2024年是极不平凡的一年。新建学校10所。\n二、奋勇争先\n新建学校12所。\n"
+    kinds = _kinds(text)
+    assert kinds["新建学校10所。"] == REVIEW
+    assert kinds["新建学校12所。"] == PLAN
+
+
+def test_annex_of_livelihood_projects_is_plan() -> None:
+    text = "一、2024年工作回顾\n新建学校10所。\n附件：2025年十件民生实事\n新增托位2000个。\n"
+    assert _kinds(text)["新增托位2000个。"] == PLAN
+
+
+def test_an_excerpt_without_headings_is_plan() -> None:
+    assert set(_kinds("新改扩建学校5所。新增公办学位4500个。").values()) == {PLAN}
+
+
+def test_a_line_broken_inside_a_sentence_continues_the_paragraph() -> None:
+    text = "依据\n法律\n、\n法规\n，新建学校5所。\n下一段。\n"
+    normalized = normalize(text)
+    sentences = segment(normalized, 2025).sentences
+    assert [text[s.start : s.end] for s in sentences] == ["依据\n法律\n、\n法规\n，新建学校5所。", "下一段。"]
+    assert sentences[0].paragraph_no == 1 and sentences[1].paragraph_no == 2
+
+
+def test_sentences_point_into_the_text_and_do_not_overlap() -> None:
+    normalized = normalize(NATIONAL_STYLE)
+    sentences = segment(normalized, 2025).sentences
+    for before, after in zip(sentences, sentences[1:], strict=False):
+        assert before.end <= after.start
+    assert all(normalized[s.start : s.end].strip() == normalized[s.start : s.end] for s in sentences)
+
+
+def test_lead_sentence_is_the_topic_of_what_follows() -> None:
+    normalized = normalize("办好人民满意教育。新改扩建学校5所。完善医疗服务体系。新建社康2家。")
+    leads = [s.lead for s in segment(normalized, 2025).sentences]
+    assert leads == ["办好人民满意教育", "办好人民满意教育", "完善医疗服务体系", "完善医疗服务体系"]
