@@ -7,6 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_WAREHOUSE := build/test/govtargets.duckdb
+# An older DuckDB, as bundled by BI drivers, that must still open the published file.
+COMPAT_VENV := .venv-compat
+COMPAT_DUCKDB := 1.4.5
 
 .PHONY: venv warehouse test lint seeds-check dbt-build pytest bench corpus lock clean
 
@@ -17,6 +20,11 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $(INSTALLED)
 
 venv: $(INSTALLED)
+
+$(COMPAT_VENV)/.installed:
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/python -m pip install --quiet 'duckdb==$(COMPAT_DUCKDB)'
+	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
@@ -40,8 +48,8 @@ seeds-check: $(INSTALLED)
 dbt-build: $(INSTALLED)
 	$(BIN)/govtargets build --warehouse $(TEST_WAREHOUSE)
 
-pytest: $(INSTALLED)
-	GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) $(BIN)/pytest
+pytest: $(INSTALLED) $(COMPAT_VENV)/.installed
+	GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) GOVTARGETS_COMPAT_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/pytest
 
 bench: $(INSTALLED)
 	$(BIN)/python -m tests.bench.run_bench

@@ -119,7 +119,7 @@ def extract(
         try:
             report = extract_report(entry, vocab)
         except LoaderError as error:
-            summary.issues.append(error.as_issue())
+            summary.issues.append(LoadIssue(source=entry.file, line=error.line, message=error.detail))
             progress(f"  rejected {error}")
             continue
         extracted.append(report)
@@ -216,7 +216,11 @@ def build(
         with staging_area(warehouse) as candidate:
             progress(f"dbt build: {candidate}")
             nodes = run_dbt(candidate, seeds_dir, target_dir, progress)
-            ready = make_publishable(candidate, storage_version) if storage_version else make_publishable(candidate)
+            ready = (
+                make_publishable(candidate, storage_version)
+                if storage_version
+                else make_publishable(candidate)
+            )
             progress("expectations")
             quality = run_expectations(ready)
             if not quality.ok:

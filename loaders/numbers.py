@@ -401,7 +401,7 @@ def _decimal_tail(text: str, end: int, units: dict[str, tuple[str, ...]]) -> tup
 
 def _read_numeral(text: str, i: int, units: dict[str, tuple[str, ...]]) -> _Read | None:
     """The longest numeral starting at i (grammar rules only), or None."""
-    if text[i] in _DIGIT_VALUES and (i + 1 == len(text) or text[i + 1] not in _CONTINUATIONS):
+    if text[i : i + 1] in _DIGIT_VALUES and text[i + 1 : i + 2] not in _CONTINUATIONS:
         return _Read(i + 1, _CHINESE_TOKENS[text[i]][1], i + 1)  # the common lone digit (一 in 进一步)
     run = _digit_run(text, i)
     if run >= 2:

@@ -28,7 +28,9 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(r"^(——)")),
 )
 # A line on its own, without a full stop, that names an annex or a list of projects.
-_ANNEX_HEADING = re.compile(r"^(附件|附表|附录)?[^。;!?]{0,30}(民生实事|民生项目|十件实事|实事项目)[^。;!?]{0,10}$")
+_ANNEX_HEADING = re.compile(
+    r"^(附件|附表|附录)?[^。;!?]{0,30}(民生实事|民生项目|十件实事|实事项目)[^。;!?]{0,10}$"
+)
 _SENTENCE_END = re.compile(r"[。!?;]+[”’\"')]*")
 _PARAGRAPH_END = re.compile(r"[。!?;:]\S{0,2}$")
 _REVIEW_TITLE = re.compile(r"回顾|过去一年|过去五年|过去的一年|一年来|五年来|工作总结|主要成绩|取得的成绩")
@@ -37,7 +39,9 @@ _PLAN_TITLE = re.compile(
     r"|工作建议|重点工作"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
-_REVIEW_SENTENCE_HEAD = re.compile(r"^\s*(过去一年|过去的一年|过去五年|过去的五年|去年|一年来|五年来|回顾过去|上一年)")
+_REVIEW_SENTENCE_HEAD = re.compile(
+    r"^\s*(过去一年|过去的一年|过去五年|过去的五年|去年|一年来|五年来|回顾过去|上一年)"
+)
 _OPENING_CHARS = 120
 _LEADING_YEAR = re.compile(r"((?:19|20)\d{2})年")
 _MAIN_TARGETS = re.compile(r"主要预期目标|主要目标是|预期目标是")

@@ -13,7 +13,12 @@ from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 _PROVINCE_FILE = re.compile(r"^(?P<year>\d{4})年(?P<region>.+?)政府工作报告\.docx$")
-_PROVINCE_NAMES = {"宁夏": "宁夏回族自治区", "广西": "广西壮族自治区", "新疆": "新疆维吾尔自治区", "西藏": "西藏自治区"}
+_PROVINCE_NAMES = {
+    "宁夏": "宁夏回族自治区",
+    "广西": "广西壮族自治区",
+    "新疆": "新疆维吾尔自治区",
+    "西藏": "西藏自治区",
+}
 
 
 def corpus_rows() -> list[dict[str, str]]:

@@ -150,7 +150,7 @@ def test_percent_words_and_fractions(text: str, span_text: str, value: str, flag
     assert {f for f in FLAGS if getattr(span, f)} == {flag}
 
 
-@pytest.mark.parametrize(("text", "bare"), [("百分之百", "百分之百"), ("还有二分之。", "二")])
+@pytest.mark.parametrize(("text", "bare"), [("百分之百", "百分之百"), ("还有二分之。", "二"), ("1分之", "1")])
 def test_ratio_words_need_a_numeral_after_them(text: str, bare: str) -> None:
     assert [s.text for s in find_numbers(text)] == ([] if bare == text else [bare])
 

@@ -103,7 +103,11 @@ def test_ranges_share_unit_and_multiplier() -> None:
 )
 def test_comparator_cues(text: str, before: str, after: str, infix: str) -> None:
     (quantity,) = extract(text)
-    assert (quantity.comparator_before, quantity.comparator_after, quantity.approx_infix) == (before, after, infix)
+    assert (quantity.comparator_before, quantity.comparator_after, quantity.approx_infix) == (
+        before,
+        after,
+        infix,
+    )
 
 
 @pytest.mark.parametrize(
@@ -162,7 +166,10 @@ def test_a_list_sharing_one_number_is_one_row() -> None:
 def test_enumerated_quantities_get_their_own_clauses() -> None:
     text = "新建街道长者服务中心2个、社区长者服务站3个。"
     rows = extract(text)
-    assert [text[q.clause_start : q.clause_end] for q in rows] == ["新建街道长者服务中心2个", "社区长者服务站3个"]
+    assert [text[q.clause_start : q.clause_end] for q in rows] == [
+        "新建街道长者服务中心2个",
+        "社区长者服务站3个",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from loaders.read import normalize
 from loaders.segment import OTHER, PLAN, REVIEW, segment
 
@@ -72,7 +74,9 @@ def test_bare_headings_without_numbers() -> None:
 
 
 def test_a_section_that_opens_by_looking_back_is_review() -> None:
-    text = "一、牢记嘱托，建设取得新成效\n2024年是极不平凡的一年。新建学校10所。\n二、奋勇争先\n新建学校12所。\n"
+    text = (
+        "一、牢记嘱托，建设取得新成效\n2024年是极不平凡的一年。新建学校10所。\n二、奋勇争先\n新建学校12所。\n"
+    )
     kinds = _kinds(text)
     assert kinds["新建学校10所。"] == REVIEW
     assert kinds["新建学校12所。"] == PLAN
@@ -98,7 +102,7 @@ def test_a_line_broken_inside_a_sentence_continues_the_paragraph() -> None:
 def test_sentences_point_into_the_text_and_do_not_overlap() -> None:
     normalized = normalize(NATIONAL_STYLE)
     sentences = segment(normalized, 2025).sentences
-    for before, after in zip(sentences, sentences[1:], strict=False):
+    for before, after in itertools.pairwise(sentences):
         assert before.end <= after.start
     assert all(normalized[s.start : s.end].strip() == normalized[s.start : s.end] for s in sentences)
 

@@ -1,0 +1,190 @@
+"""Bad input stops the build with a clear message and nothing half-written; --keep-going loads the good
+reports and lists the rest; extraction is deterministic and report-local."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from loaders import build as build_module
+from loaders.build import BUNDLED_REPORTS, BUNDLED_SEEDS, BuildError, build, extract
+from loaders.cli import main
+from loaders.quality import QualityResult
+
+GOOD = BUNDLED_REPORTS / "futian-2023-excerpt.txt"
+OTHER = BUNDLED_REPORTS / "luohu-2023-excerpt.txt"
+
+
+def _reports(folder: Path, rows: list[dict[str, str]], files: dict[str, bytes]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+    columns = list(rows[0]) if rows else ["file", "district", "year"]
+    with (folder / "manifest.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+def _good_plus(folder: Path, name: str, content: bytes, **row: str) -> Path:
+    rows = [
+        {"file": "good.txt", "district": "福田区", "year": "2023"},
+        {"file": name, "district": "罗湖区", "year": "2023"} | row,
+    ]
+    return _reports(folder, rows, {"good.txt": GOOD.read_bytes(), name: content})
+
+
+BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "empty file": (lambda d: _good_plus(d, "bad.txt", b""), "bad.txt"),
+    "binary file": (
+        lambda d: _good_plus(d, "bad.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40),
+        "bad.txt",
+    ),
+    "undecodable bytes": (
+        lambda d: _good_plus(
+            d, "bad.txt", OTHER.read_bytes() + b"\n\xff\xfe\xfa\xfb broken\n" + OTHER.read_bytes()
+        ),
+        "bad.txt:",
+    ),
+    "enormous line": (lambda d: _good_plus(d, "bad.txt", ("新建学校5所," * 60_000).encode()), "bad.txt:1"),
+    "a csv file": (lambda d: _good_plus(d, "bad.txt", b"a,b,c\n1,2,3\n" * 200), "bad.txt"),
+    "navigation page": (
+        lambda d: _good_plus(
+            d, "bad.html", "".join(f'<a href="/{i}">首页栏目{i}</a><br>' for i in range(300)).encode()
+        ),
+        "bad.html",
+    ),
+    "bad year": (lambda d: _good_plus(d, "bad.txt", OTHER.read_bytes(), year="二〇二三"), "manifest.csv:3"),
+    "unknown district": (
+        lambda d: _good_plus(d, "bad.txt", OTHER.read_bytes(), district="不存在区"),
+        "manifest.csv:3",
+    ),
+    "path outside the folder": (
+        lambda d: _reports(
+            d,
+            [
+                {"file": "good.txt", "district": "福田区", "year": "2023"},
+                {"file": "../outside.txt", "district": "罗湖区", "year": "2023"},
+            ],
+            {"good.txt": GOOD.read_bytes(), "../outside.txt": OTHER.read_bytes()},
+        ),
+        "manifest.csv:3",
+    ),  # fmt: skip
+    "two rows for one file": (
+        lambda d: _reports(
+            d,
+            [
+                {"file": "good.txt", "district": "福田区", "year": "2023"},
+                {"file": "good.txt", "district": "罗湖区", "year": "2023"},
+            ],
+            {"good.txt": GOOD.read_bytes()},
+        ),
+        "manifest.csv:2",
+    ),  # fmt: skip
+    "duplicate file": (lambda d: _good_plus(d, "copy.txt", GOOD.read_bytes()), "copy.txt"),
+    "report missing from the manifest": (
+        lambda d: _reports(
+            d,
+            [{"file": "good.txt", "district": "福田区", "year": "2023"}],
+            {"good.txt": GOOD.read_bytes(), "stray.txt": OTHER.read_bytes()},
+        ),
+        "stray.txt",
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_stops_extraction_and_writes_nothing(tmp_path: Path, case: str) -> None:
+    make, named = BAD_INPUTS[case]
+    reports = make(tmp_path / "reports" / "in")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "reports.csv").write_text("previous content\n", encoding="utf-8")
+    with pytest.raises(BuildError) as raised:
+        extract(reports, seeds, progress=lambda _: None)
+    assert named in str(raised.value)
+    assert [p.name for p in seeds.iterdir()] == ["reports.csv"]
+    assert (seeds / "reports.csv").read_text(encoding="utf-8") == "previous content\n"
+
+
+def test_manifest_missing_a_column_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reports = _reports(
+        tmp_path / "r", [{"file": "good.txt", "district": "福田区"}], {"good.txt": GOOD.read_bytes()}
+    )
+    warehouse = tmp_path / "w" / "govtargets.duckdb"
+    assert main(["build", "--reports", str(reports), "--warehouse", str(warehouse)]) == 1
+    error = capsys.readouterr().err
+    assert "manifest.csv" in error and "year" in error
+    assert not warehouse.exists()
+
+
+def test_keep_going_loads_the_good_reports_and_lists_the_rest(tmp_path: Path) -> None:
+    reports = _good_plus(tmp_path / "r", "bad.txt", b"")
+    seeds = tmp_path / "seeds"
+    summary = extract(reports, seeds, keep_going=True, progress=lambda _: None)
+    assert [r.file for r in summary.reports] == ["good.txt"]
+    with (seeds / "rejected_inputs.csv").open(encoding="utf-8") as handle:
+        rejected = list(csv.DictReader(handle))
+    assert [row["source_file"] for row in rejected] == ["bad.txt"]
+    assert "empty" in rejected[0]["message"]
+
+
+def test_extraction_is_byte_identical_and_report_local(tmp_path: Path) -> None:
+    both = _reports(tmp_path / "both", [{"file": "a.txt", "district": "福田区", "year": "2023"},
+                                        {"file": "b.txt", "district": "罗湖区", "year": "2023"}],
+                    {"a.txt": GOOD.read_bytes(), "b.txt": OTHER.read_bytes()})  # fmt: skip
+    one = _reports(tmp_path / "one", [{"file": "a.txt", "district": "福田区", "year": "2023"}],
+                   {"a.txt": GOOD.read_bytes()})  # fmt: skip
+    for name, folder in (("first", both), ("second", both), ("one", one)):
+        extract(folder, tmp_path / name, progress=lambda _: None)
+    for path in (tmp_path / "first").glob("*.csv"):
+        assert path.read_bytes() == (tmp_path / "second" / path.name).read_bytes(), path.name
+
+    def rows(folder: str, table: str) -> list[dict[str, str]]:
+        with (tmp_path / folder / f"{table}.csv").open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    report_a = rows("one", "reports")[0]["report_id"]
+    for table in ("sections", "sentences", "quantities"):
+        assert [r for r in rows("first", table) if r["report_id"] == report_a] == rows("one", table)
+
+
+def test_committed_seeds_are_current() -> None:
+    assert build_module.check_seeds() == []
+
+
+@pytest.mark.slow
+def test_build_from_another_folder_publishes_and_keeps_the_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed = {p.name: p.read_bytes() for p in BUNDLED_SEEDS.iterdir()}
+    reports = _good_plus(tmp_path / "reports", "bad.txt", b"")
+    warehouse = tmp_path / "published" / "govtargets.duckdb"
+    summary = build(reports, warehouse, keep_going=True, progress=lambda _: None)
+    assert summary.warehouse == warehouse
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        issues = connection.execute("select source_file, message from marts.load_issues").fetchall()
+        targets = connection.execute("select count(*) from marts.fct_targets").fetchone()
+    assert [source for source, _ in issues] == ["bad.txt"]
+    assert targets is not None and targets[0] > 0
+    assert {p.name: p.read_bytes() for p in BUNDLED_SEEDS.iterdir()} == committed
+    published = warehouse.read_bytes()
+
+    def failing(_: Path) -> QualityResult:
+        return QualityResult(evaluated=1, passed=0, failures=["marts.fct_targets: forced failure"])
+
+    monkeypatch.setattr(build_module, "run_expectations", failing)
+    with pytest.raises(BuildError, match="forced failure"):
+        build(reports, warehouse, keep_going=True, progress=lambda _: None)
+    assert warehouse.read_bytes() == published
+    assert [p.name for p in warehouse.parent.iterdir() if p.name.startswith(".build-")] == []
+    shutil.rmtree(build_module.work_dir(reports), ignore_errors=True)

@@ -1,0 +1,98 @@
+"""The published warehouse as its users see it: schemas, documented columns, a second process reading
+it read-only, an older DuckDB opening it, and rebuilds that change nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from loaders.build import build
+
+MARTS = {"fct_targets", "fct_results", "dim_report", "dim_district", "dim_domain", "dim_unit",
+         "rpt_targets_by_district_year_domain", "load_issues"}  # fmt: skip
+
+
+def _query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_a_second_process_opens_it_read_only(warehouse: Path) -> None:
+    script = (
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(c.execute('select count(*) from marts.fct_targets').fetchone()[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(warehouse)], capture_output=True, text=True, check=True
+    )
+    assert int(result.stdout) > 0
+
+
+def test_schemas_and_marts(warehouse: Path) -> None:
+    schemas = {row[0] for row in _query(warehouse, "select schema_name from duckdb_schemas()")}
+    assert {"seeds", "staging", "intermediate", "marts"} <= schemas
+    tables = {
+        row[0]
+        for row in _query(warehouse, "select table_name from duckdb_tables() where schema_name = 'marts'")
+    }
+    assert tables == MARTS
+
+
+def test_every_relation_and_column_is_documented(warehouse: Path) -> None:
+    undocumented = _query(
+        warehouse,
+        """
+        select schema_name || '.' || table_name || '.' || column_name
+        from duckdb_columns()
+        where schema_name in ('seeds', 'staging', 'intermediate', 'marts') and coalesce(comment, '') = ''
+        union all
+        select schema_name || '.' || table_name from duckdb_tables()
+        where schema_name in ('seeds', 'intermediate', 'marts') and coalesce(comment, '') = ''
+        union all
+        select schema_name || '.' || view_name from duckdb_views()
+        where schema_name = 'staging' and coalesce(comment, '') = ''
+        """,
+    )
+    assert undocumented == []
+
+
+def test_every_target_points_back_to_its_text(warehouse: Path) -> None:
+    rows = _query(
+        warehouse,
+        """
+        select r.report_text, t.char_start, t.char_end, t.clause
+        from marts.fct_targets t join seeds.reports r using (report_id)
+        """,
+    )
+    assert rows
+    assert all(text[start:end] == clause for text, start, end, clause in rows)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("GOVTARGETS_COMPAT_PYTHON"),
+    reason="set GOVTARGETS_COMPAT_PYTHON to a python with duckdb 1.4.x (`make test` does)",
+)
+def test_an_older_duckdb_reads_the_published_warehouse(warehouse: Path) -> None:
+    reader = Path(__file__).with_name("compat_reader.py")
+    python = os.environ["GOVTARGETS_COMPAT_PYTHON"]
+    result = subprocess.run(
+        [python, str(reader), str(warehouse)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["duckdb_version"].startswith("1.4")
+    assert report["marts"]["fct_targets"] == _query(warehouse, "select count(*) from marts.fct_targets")[0][0]
+
+
+@pytest.mark.slow
+def test_rebuilding_gives_identical_marts(warehouse: Path, tmp_path: Path) -> None:
+    again = build(warehouse=tmp_path / "govtargets.duckdb", progress=lambda _: None).warehouse
+    for mart in ("fct_targets", "dim_report", "rpt_targets_by_district_year_domain"):
+        sql = f"select * from marts.{mart} order by all"
+        assert _query(again, sql) == _query(warehouse, sql), mart
