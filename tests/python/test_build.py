@@ -76,7 +76,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
             {"good.txt": GOOD.read_bytes(), "../outside.txt": OTHER.read_bytes()},
         ),
         "manifest.csv:3",
-    ),  # fmt: skip
+    ),
     "two rows for one file": (
         lambda d: _reports(
             d,
@@ -87,7 +87,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
             {"good.txt": GOOD.read_bytes()},
         ),
         "manifest.csv:2",
-    ),  # fmt: skip
+    ),
     "duplicate file": (lambda d: _good_plus(d, "copy.txt", GOOD.read_bytes()), "copy.txt"),
     "report missing from the manifest": (
         lambda d: _reports(
@@ -96,7 +96,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
             {"good.txt": GOOD.read_bytes(), "stray.txt": OTHER.read_bytes()},
         ),
         "stray.txt",
-    ),  # fmt: skip
+    ),
 }
 
 
