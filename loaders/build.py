@@ -151,10 +151,13 @@ def check_seeds(reports_dir: Path = BUNDLED_REPORTS) -> list[str]:
 
 
 def dbt_environment(database: Path, seeds_dir: Path, target_dir: Path) -> dict[str, str]:
+    """The variables dbt_project.yml and profiles.yml read. The seed folder is given relative to the
+    project: dbt writes each seed's compiled SQL to target/run/<project>/<seed path>, and an absolute
+    seed path would make that the seed file itself."""
     env = dict(os.environ)
     env.update(
         GOVTARGETS_DB_PATH=str(database),
-        GOVTARGETS_EXTRACTED_SEEDS=str(seeds_dir.resolve()),
+        GOVTARGETS_EXTRACTED_SEEDS=str(seeds_dir.resolve().relative_to(PROJECT_DIR)),
         GOVTARGETS_DBT_TARGET=str(target_dir.resolve()),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )

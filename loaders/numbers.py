@@ -27,7 +27,7 @@ Grammar
   The one exception is a power-of-ten denominator: 百分之五 (percent words), 千分之三 (per mille words),
   万分之三 and 百万分之五 (fractions).
 - ``X分之Y`` is a fraction with value Y/X (28 significant digits); 二分之 with no Y is just 二.
-- 多/余 between an integer and a section word belong to the span (1200多万, 十余万): the value is then
+- 多/余 before a section word belong to the span (1200多万, 十余万, 一亿一千七百多万): the value is then
   a lower bound, and the approximation is visible in ``text``. 四百多 is just 四百.
 
 Where a span stops (context rules, `find_numbers` only)
@@ -132,15 +132,15 @@ _DIGIT_BY_DIGIT = frozenset("零〇○一二三四五六七八九")
 _DECIMAL_DIGITS = frozenset(_DIGIT_VALUES) - {"两"}
 _NOT_ALONE = frozenset("陆伍拾肆○")  # word characters first: a number only inside a longer numeral
 _CHINESE_NUMERAL_CHARS = frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS) | {"点"}
-_NUMERAL_RUN_CHARS = _ARABIC_DIGIT_SET | frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS)
+_CHINESE_RUN_CHARS = frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS)
 _CHINESE_TOKENS = {
     **{ch: ("Z" if ch in _ZEROS else "D", Decimal(v)) for ch, v in _DIGIT_VALUES.items()},
     **{ch: ("P", Decimal(v)) for ch, v in _PLACE_VALUES.items()},
     **{ch: ("S", Decimal(v)) for ch, v in _SECTION_VALUES.items()},
+    **dict.fromkeys("多余", ("X", Decimal(0))),
 }
 # what may follow a Chinese digit inside a numeral; a digit followed by none of these stands alone
-_CONTINUATIONS = frozenset(_CHINESE_TOKENS) | set("点分多余")
-_APPROXIMATE = frozenset("多余")
+_CONTINUATIONS = frozenset(_CHINESE_TOKENS) | set("点分")
 _VAGUE = frozenset("几数")
 _PERCENT_PREFIXES = {"百分之": "percent", "佰分之": "percent", "千分之": "per_mille", "仟分之": "per_mille"}
 
@@ -149,15 +149,14 @@ _FRACTION = Context(prec=28)
 
 
 class _Token(NamedTuple):
-    kind: str  # A (Arabic number), D (digit 1-9), Z (zero), P (place word), S (section word)
+    kind: str  # A (Arabic number), D (digit 1-9), Z (zero), P (place word), S (section word), X (多/余)
     value: Decimal
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True)
-class _Read:
+class _Read(NamedTuple):
     """A numeral read from text[start:end]; its multiplier is text[tail_start:end]."""
 
     end: int
@@ -263,7 +262,19 @@ class _IntegerReader:
             return self._zero()
         if token.kind == "P":
             return self._bare_ten(token)
+        if token.kind == "X":
+            return self._approximation()
         return self._section_word(token)
+
+    def _approximation(self) -> bool:
+        """多/余 is read (tentatively) only before a section word that will be taken: 1200多万, 一亿一千七百多万."""
+        nxt = self._peek()
+        if nxt is None or nxt.kind != "S" or self.state not in ("place", "coef") or nxt.value == self.highest:
+            return False
+        if _unit_at(self.text, nxt.start, self.units):
+            return False
+        self.t += 1
+        return True
 
     def _can_take_place(self, coef: _Token, place: _Token) -> bool:
         if self.ceiling and place.value >= self.ceiling:
@@ -411,15 +422,11 @@ def _read_numeral(text: str, i: int, units: dict[str, tuple[str, ...]]) -> _Read
         return None
     end, total = reader.tokens[reader.accepted - 1].end, reader.value
     decimal = _decimal_tail(text, end, units)
-    if decimal is not None:
-        end, fraction = decimal
-        run_end, factor = _section_run(text, end, units) if reader.sections == 0 else (end, 1)
-        return _Read(run_end, (total + fraction) * factor, end)
-    if end < len(text) and text[end] in _APPROXIMATE and reader.sections == 0:
-        run_end, factor = _section_run(text, end + 1, units)
-        if run_end > end + 1:
-            return _Read(run_end, total * factor, end + 1)
-    return _Read(end, total, reader.tail_start())
+    if decimal is None:
+        return _Read(end, total, reader.tail_start())
+    end, fraction = decimal
+    run_end, factor = _section_run(text, end, units) if reader.sections == 0 else (end, 1)
+    return _Read(run_end, (total + fraction) * factor, end)
 
 
 def _tidy(d: Decimal) -> Decimal:
@@ -535,8 +542,9 @@ def _dotted_spans(text: str, match: re.Match[str]) -> list[NumberSpan]:
 
 
 def _run_end(text: str, i: int) -> int:
+    """End of the Chinese numeral characters from i: a rejected run (三五千, 两两) is skipped whole."""
     j = i + 1
-    while j < len(text) and text[j] in _NUMERAL_RUN_CHARS:
+    while j < len(text) and text[j] in _CHINESE_RUN_CHARS:
         j += 1
     return j
 
@@ -558,7 +566,7 @@ def find_numbers(text: str, unit_words: Iterable[str] = DEFAULT_UNIT_WORDS) -> l
                 spans.append(span)
                 pos = span.end
             else:
-                pos = max(span.end if span else match.end(), _run_end(text, match.start()))
+                pos = span.end if span else max(match.end(), _run_end(text, match.start()))
     return spans
 
 

@@ -22,7 +22,8 @@ from loaders.numbers import NumberSpan, find_numbers
 from loaders.segment import Segmentation, Sentence
 from loaders.vocab import Vocabulary, match_at, match_ending_at
 
-_CLAUSE_BREAK = re.compile(r"[,:]")
+# A comma or colon ends a clause, except a comma between thousands (8,500公里).
+_CLAUSE_BREAK = re.compile(r":|(?<!\d),|,(?!\d{3}(?!\d))")
 _RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
 _BASE_CUE = re.compile(r"比上年|比去年|较上年|较去年|同比|环比|比(?:19|20)\d{2}年|较(?:19|20)\d{2}年")
 _QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’", "〈": "〉"}

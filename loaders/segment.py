@@ -117,7 +117,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
+def _paragraphs(text: str, report_year: int | None) -> list[tuple[int, int]]:
     """Lines joined into paragraphs: a line break inside a sentence (a web copy that put a linked word
     on a line of its own) continues the paragraph; a blank line, a finished sentence or a heading ends it.
     """
@@ -128,8 +128,8 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
             joined = (
                 "\n\n" not in text[previous_end:start]
                 and not _PARAGRAPH_END.search(text[previous_start:previous_end])
-                and _heading_at(text, previous_start, previous_end) is None
-                and _heading_at(text, start, end) is None
+                and _heading_at(text, previous_start, previous_end, report_year) is None
+                and _heading_at(text, start, end, report_year) is None
             )
             if joined:
                 paragraphs[-1] = (previous_start, end)
@@ -138,7 +138,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return paragraphs
 
 
-def _heading_at(text: str, start: int, end: int) -> _Heading | None:
+def _heading_at(text: str, start: int, end: int, report_year: int | None) -> _Heading | None:
     line = text[start:end]
     for level, pattern in _HEADING_PATTERNS:
         match = pattern.match(line)
@@ -146,19 +146,20 @@ def _heading_at(text: str, start: int, end: int) -> _Heading | None:
             title_end = _SENTENCE_END.search(line, match.end())
             title = line[match.end() : title_end.start() if title_end else len(line)].strip()
             return _Heading(level, match.group(0), _ordinal(match.group(1)), title, start)
-    if _ANNEX_HEADING.match(line) or _is_bare_heading(line):
+    if _ANNEX_HEADING.match(line) or _is_bare_heading(line, report_year):
         return _Heading(1, "", None, line.strip(), start)
     return None
 
 
-def _is_bare_heading(line: str) -> bool:
-    """A line on its own that names a part of the report without a number (2024年工作回顾), as in
-    copies whose heading numbers were Word list numbering."""
+def _is_bare_heading(line: str, report_year: int | None) -> bool:
+    """A line on its own that names a part of the report without a number (2024年工作回顾,
+    首先报告2001年的工作), as in copies whose heading numbers were Word list numbering."""
     words = line.strip()
     return (
         len(words) <= _BARE_HEADING_MAX_CHARS
         and not _BARE_HEADING_PUNCTUATION.search(words)
-        and bool(_REVIEW_TITLE.search(words) or _PLAN_TITLE.search(words))
+        and "工作报告" not in words
+        and _title_kind(words, report_year) is not None
     )
 
 
@@ -185,7 +186,7 @@ def _opening_kind(opening: str, report_year: int | None) -> str | None:
 
 
 def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | None) -> list[Section]:
-    headings = [h for p in paragraphs if (h := _heading_at(text, *p)) is not None]
+    headings = [h for p in paragraphs if (h := _heading_at(text, *p, report_year)) is not None]
     sections: list[Section] = []
     open_stack: list[Section] = []
     for index, heading in enumerate(headings):
@@ -249,7 +250,7 @@ def _is_lead(sentence: str) -> bool:
 
 def segment(text: str, report_year: int | None = None) -> Segmentation:
     """Sections and sentences of a report, from its normalised text."""
-    paragraphs = _paragraphs(text)
+    paragraphs = _paragraphs(text, report_year)
     sections = _sections(text, paragraphs, report_year)
     first_heading = min((s.start for s in sections), default=None)
     has_top_headings = any(s.level == 1 for s in sections)
