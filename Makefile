@@ -52,7 +52,12 @@ pytest: $(INSTALLED) $(COMPAT_VENV)/.installed
 	GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) GOVTARGETS_COMPAT_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/pytest
 
 bench: $(INSTALLED)
-	$(BIN)/python -m tests.bench.run_bench
+	$(BIN)/python -m tests.bench.run_bench --build
+
+# A warehouse of the whole real-report corpus in ../shared/corpus (never committed), with its summary.
+corpus: $(INSTALLED)
+	$(BIN)/python -m tests.corpus build/corpus-reports
+	$(BIN)/govtargets build --reports build/corpus-reports --warehouse build/corpus/govtargets.duckdb
 
 lock:
 	$(PYTHON) -m venv /tmp/govtargets-lock && /tmp/govtargets-lock/bin/pip install --quiet -e '.[dev]' \

@@ -36,6 +36,8 @@ SEED_PROPERTIES = "_extracted__seeds.yml"
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "govtargets.duckdb"
 
 Progress = Callable[[str], None]
+# dbt output lines worth passing on: seeds and models built, and anything that went wrong.
+_DBT_PROGRESS_WORDS = (" OK ", "ERROR", "FAIL", "Failure", "Error", "WARN", "Done.")
 
 
 class BuildError(Exception):
@@ -150,7 +152,7 @@ def check_seeds(reports_dir: Path = BUNDLED_REPORTS) -> list[str]:
         ]
 
 
-def dbt_environment(database: Path, seeds_dir: Path, target_dir: Path) -> dict[str, str]:
+def dbt_environment(database: Path, seeds_dir: Path) -> dict[str, str]:
     """The variables dbt_project.yml and profiles.yml read. The seed folder is given relative to the
     project: dbt writes each seed's compiled SQL to target/run/<project>/<seed path>, and an absolute
     seed path would make that the seed file itself."""
@@ -158,7 +160,6 @@ def dbt_environment(database: Path, seeds_dir: Path, target_dir: Path) -> dict[s
     env.update(
         GOVTARGETS_DB_PATH=str(database),
         GOVTARGETS_EXTRACTED_SEEDS=str(seeds_dir.resolve().relative_to(PROJECT_DIR)),
-        GOVTARGETS_DBT_TARGET=str(target_dir.resolve()),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     return env
@@ -169,18 +170,19 @@ def run_dbt(database: Path, seeds_dir: Path, target_dir: Path, progress: Progres
     dbt = Path(sys.executable).parent / "dbt"
     command = [
         str(dbt), "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-        "--log-path", str(target_dir / "logs"), "--warn-error-options", '{"error": ["NoNodesForSelectionCriteria"]}',
+        "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"), "--no-use-colors",
+        "--warn-error-options", '{"error": "all"}',
     ]  # fmt: skip
     process = subprocess.Popen(
         command,
-        env=dbt_environment(database, seeds_dir, target_dir),
+        env=dbt_environment(database, seeds_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     assert process.stdout is not None
     for line in process.stdout:
-        if " OK " in line or "ERROR" in line or "FAIL" in line or "WARN" in line or "Done." in line:
+        if any(word in line for word in _DBT_PROGRESS_WORDS):
             progress("  " + line.rstrip())
     process.wait()
     counts = _node_counts(target_dir / "run_results.json")

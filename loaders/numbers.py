@@ -16,7 +16,7 @@ Grammar
   A section word applies to everything before it when it is larger than any before (一万五千亿 =
   1.5 × 10^12), otherwise to its own section (四亿五千万). Elisions: a digit directly after a place or
   section word, with nothing after it, takes the next lower place (二百五 = 250, 一万二 = 12000,
-  十五 = 15); 一千零十二 = 1012. 点 is the decimal point (三点五, 两千万点五五四四); a decimal may carry a
+  十五 = 15); 十 needs no digit (一千零十二 = 1012, 二百十七 = 217). 点 is the decimal point (三点五, 两千万点五五四四); a decimal may carry a
   section word (三点五万). 两 is a count, not a spoken digit: it is never elided or a decimal digit
   (两万两 = 20000 and 两; 两百点两 = 200 and 2).
 - Mixed: an Arabic number can stand for a digit (3万4000, 5万4千6百, 1.3万亿, 1千零20, 2千零30万).
@@ -333,7 +333,8 @@ class _IntegerReader:
         return True
 
     def _bare_ten(self, token: _Token) -> bool:
-        if token.value != 10 or self.state not in ("start", "zero", "section"):
+        """十 with no digit: 十五, 一千零十二, 一万十二, and the older 二百十七."""
+        if token.value != 10 or self.state == "coef":
             return False
         if self.ceiling and self.ceiling <= 10:
             return False

@@ -41,6 +41,9 @@ _RATIO_UNITS = frozenset({"%", "‰"})
 _ORDINAL_MARKS = frozenset({"第", "届"})
 _SMALL_COUNT = 10
 _GENERIC_CLASSIFIERS = frozenset({"个", "项", "条", "件", "批", "次", "方面"})
+_THRESHOLD_CUES = frozenset({"以上", "及以上", "以下", "及以下"})
+_TIME_UNITS = frozenset({"分钟", "小时", "天"})
+_RADIUS_WINDOW = 8
 
 
 @dataclass(frozen=True)
@@ -346,6 +349,30 @@ def _is_rank(text: str, candidate: _Candidate) -> bool:
     return candidate.unit in _RANK_UNITS and start > 0 and text[start - 1] == "前"
 
 
+def _is_threshold(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
+    """营收1亿元以上企业, 总投资1000亿元以上的项目, 500万元以上技改项目: an amount with 以上/以下 that
+    qualifies the noun after it is an eligibility threshold, not a target."""
+    return (
+        candidate.unit in vocab.threshold_units
+        and candidate.after in _THRESHOLD_CUES
+        and bool(_CJK.match(text, candidate.end))
+    )
+
+
+def _is_service_radius(text: str, candidate: _Candidate) -> bool:
+    """15分钟便民生活圈, 半小时经济圈: a travel time that names a kind of area."""
+    return candidate.unit in _TIME_UNITS and "圈" in text[candidate.end : candidate.end + _RADIUS_WINDOW]
+
+
+def _counts(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
+    return not (
+        _is_rank(text, candidate)
+        or _rhetorical(candidate)
+        or _is_threshold(text, candidate, vocab)
+        or _is_service_radius(text, candidate)
+    )
+
+
 def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) -> list[Quantity]:
     """Every quantified statement in a report's normalised text, in text order."""
     quoted = quote_mask(text)
@@ -362,11 +389,7 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
         if not in_sentence:
             continue
         candidates = _merge_ranges(text, [_candidate(text, n, vocab) for n in in_sentence])
-        candidates = [
-            c
-            for c in candidates
-            if c.unit and c.end <= sentence.end and not _is_rank(text, c) and not _rhetorical(c)
-        ]
+        candidates = [c for c in candidates if c.unit and c.end <= sentence.end and _counts(text, c, vocab)]
         for clause in _clauses(text, sentence.start, sentence.end):
             members = [c for c in candidates if clause[0] <= c.number.start < clause[1]]
             for sub in _sub_clauses(text, clause, members, vocab):

@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
+# Kinds of unit whose "X以上" before a noun sets a threshold (营收1亿元以上企业) rather than a target.
+THRESHOLD_KINDS = frozenset({"money", "money_usd", "area"})
 
 
 def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> tuple[str, ...]:
@@ -31,6 +33,7 @@ class Vocabulary:
     comparators_infix: tuple[str, ...]
     firmness: tuple[str, ...]
     measures: tuple[str, ...]
+    threshold_units: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -45,6 +48,20 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         comparators_infix=_column(comparators, "cue", ("position", "infix")),
         firmness=_column(reference_dir / "firmness_cues.csv", "cue"),
         measures=_column(reference_dir / "measure_cues.csv", "cue"),
+        threshold_units=_spellings_of_kinds(reference_dir, THRESHOLD_KINDS),
+    )
+
+
+def _spellings_of_kinds(reference_dir: Path, kinds: frozenset[str]) -> frozenset[str]:
+    """Every spelling (symbol or alias) of the units whose quantity_kind is one of kinds."""
+    with (reference_dir / "units.csv").open(encoding="utf-8", newline="") as handle:
+        units = {row["unit_code"]: row for row in csv.DictReader(handle)}
+    with (reference_dir / "unit_aliases.csv").open(encoding="utf-8", newline="") as handle:
+        aliases = list(csv.DictReader(handle))
+    codes = {code for code, row in units.items() if row["quantity_kind"] in kinds}
+    return frozenset(
+        [units[code]["symbol_zh"] for code in codes]
+        + [a["alias"] for a in aliases if a["unit_code"] in codes]
     )
 
 

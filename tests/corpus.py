@@ -49,3 +49,18 @@ def make_corpus_reports(destination: Path) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return destination
+
+
+def main() -> None:
+    """``python -m tests.corpus DEST``: lay the corpus out as a reports folder in DEST."""
+    import sys
+
+    if not CORPUS.exists():
+        sys.exit(f"{CORPUS} not found: the corpus lives in ../shared and is never committed")
+    destination = Path(sys.argv[1])
+    shutil.rmtree(destination, ignore_errors=True)
+    print(f"{len(corpus_rows())} reports in {make_corpus_reports(destination)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -42,6 +42,10 @@ What is out of scope (a rule over the case; the first rule that applies is repor
 - CurrencyModel and DimensionModel only: results with no numeric value (人民币 美元), and compound
   amounts with two numbers in one result (五元三毛, 两美元又三美分).
 
+The pass rate on the cases in scope must be at least 95 % for NumberModel and PercentModel each, and
+over the four models together (CurrencyModel and DimensionModel have only about twenty cases in scope
+each: one failure is 5 %). No model may lose more than half of its cases to the scope rules.
+
 Ranges (NumberRangeModel) are not tested here: its 以上 is an open interval and its ranges half-open,
 while ours are closed (以上 is ``ge`` per Civil Code art. 1259).
 """
@@ -129,8 +133,12 @@ class Outcome:
 
 
 @cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
 def _to_simplified(s: str) -> str:
-    converted = opencc.OpenCC("t2s").convert(s)
+    converted = _t2s().convert(s)
     assert len(converted) == len(s), f"t2s changed the length of {s!r}"
     return converted
 
@@ -174,7 +182,7 @@ def _result_reason(model: str, case: Case, result: dict[str, Any]) -> str | None
     if result["Start"] > 0 and case.input[result["Start"] - 1] == "第":
         return "ordinal (第…)"
     if model in ("CurrencyModel", "DimensionModel") and len(_NUMERAL_RUN.findall(text)) > 1:
-        return "compound amount (两个数)"
+        return "compound amount (五元三毛)"
     return None
 
 

@@ -70,10 +70,20 @@ def test_numbers_multipliers_and_units(text: str, expected: list[tuple[str, str,
         "严格落实中央八项规定精神,落实省委十二届六次全会部署。",
         "布局发展一批汽车零部件配套产业。",
         "进入全国前10名。",
+        "加快实现营收1亿元以上企业有研发机构,实施总投资1000亿元以上的新能源项目。",
+        "加快构建15分钟公共文化服务圈。",
     ],
 )
 def test_names_labels_ordinals_and_periods_are_not_quantities(text: str) -> None:
     assert extract(text) == []
+
+
+def test_a_counted_threshold_is_still_a_target() -> None:
+    assert numbers("新增3000个以上自然村通硬化路,引导7家以上企业投资2亿元以上。") == [
+        ("3000", "", "个"),
+        ("7", "", "家"),
+        ("2", "亿", "元"),
+    ]
 
 
 def test_ranges_share_unit_and_multiplier() -> None:
