@@ -35,6 +35,11 @@ _GENERIC_VERBS = re.compile(
 )
 _TRIM = " \t,:;.、。“”\"'《》()-—"
 _MONEY_UNITS = frozenset({"元", "美元", "人民币", "元人民币"})
+# Verbs that are all an indicator has when the counted thing is only the unit (惠及15万人次).
+_VERB_INDICATORS = frozenset(
+    "惠及 投资 带动 吸引 培训 完成 实现 新增 新建 建设 引进 发放 招聘 接待 帮扶 安置 覆盖 服务 救助 资助 筹集 募集 "
+    "撬动 达到 达 累计 投入 减免 减税 降费 节约 节省 融资 授信 放贷 拉动 补贴 奖励 转移 培育 招引 引导".split()
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _RANK_UNITS = frozenset({"名", "位"})
 _RATIO_UNITS = frozenset({"%", "‰"})
@@ -255,8 +260,8 @@ def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
     else:
         words = pre
     words = _strip(words.replace("“", "").replace("”", ""))
-    if len(words) <= 2:
-        words += "额" if unit in _MONEY_UNITS else unit
+    if not words or words in _VERB_INDICATORS:
+        words += "额" if unit in _MONEY_UNITS else unit  # 惠及15万人次 → 惠及人次, 投资2亿元 → 投资额
     return words
 
 

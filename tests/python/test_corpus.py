@@ -4,12 +4,15 @@ no crash, every row points back to its text, and each report splits into plan an
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
 
 from loaders.build import extract
-from tests.corpus import CORPUS, make_corpus_reports
+from tests.corpus import CORPUS, corpus_rows, make_corpus_reports
+
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
@@ -76,3 +79,24 @@ def test_main_expected_targets_of_recent_national_reports(corpus_seeds: Path) ->
     }
     expected = {f"national/{year}.txt" for year in (2015, 2016, 2017, 2019, 2023, 2024, 2025)}
     assert expected <= with_gdp
+
+
+def test_the_whole_corpus_builds_into_a_warehouse(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`govtargets build --reports DIR` on the corpus: every report loaded, every dbt test and expectation
+    passed, and a per-report summary printed."""
+    if not CORPUS.exists():
+        pytest.skip(f"{CORPUS} not found: the corpus lives in ../shared and is never committed")
+    from loaders.build import build, work_dir
+
+    reports = make_corpus_reports(REPO / "build" / "test-corpus-reports")
+    warehouse = tmp_path_factory.mktemp("corpus-warehouse") / "govtargets.duckdb"
+    try:
+        summary = build(reports, warehouse, progress=lambda _: None)
+    finally:
+        shutil.rmtree(work_dir(reports), ignore_errors=True)
+        shutil.rmtree(reports, ignore_errors=True)
+    assert len(summary.extract.reports) == len(corpus_rows())
+    assert summary.extract.issues == []
+    assert all(report.targets + report.results > 0 for report in summary.extract.reports)
+    assert not any(status.endswith(("fail", "error")) for status in summary.dbt_nodes)
+    assert summary.expectations_passed == summary.expectations_evaluated
