@@ -34,6 +34,9 @@ MIN_CJK_SHARE = 0.30
 MAX_CONTROL_SHARE = 0.02
 TRADITIONAL_SHARE = 0.03
 MIN_UTF16_TEXTLIKE = 0.8
+MIN_COMMON_SHARE = 0.8  # Han characters that are common ones, for a double-byte decoding to be believed
+_DOUBLE_BYTE_CODECS = frozenset({"gb18030", "big5"})
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 _CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_RUN = re.compile(f"[{_CJK_RANGES}]+")
@@ -63,7 +66,7 @@ class ReportText:
 
     text: str
     normalized: str
-    encoding: str  # 'utf-8' | 'utf-8-sig' | 'gb18030' | 'utf-16' | 'docx' | 'html'
+    encoding: str  # 'utf-8' | 'utf-8-sig' | 'gb18030' | 'big5' | 'utf-16' | 'docx' | 'html'
     script: str  # 'simplified' | 'traditional'
 
 
@@ -223,14 +226,53 @@ def _decode_utf16_without_bom(data: bytes, source: str) -> str:
 
 def _decode_8bit(data: bytes, source: str, declared: str | None) -> tuple[str, str]:
     errors: list[UnicodeDecodeError] = []
-    for codec in dict.fromkeys(c for c in ("utf-8", declared, "gb18030") if c):
+    implausible: list[tuple[str, float]] = []
+    for codec in dict.fromkeys(c for c in ("utf-8", declared, "gb18030", "big5") if c):
         try:
-            return data.decode(codec), codec
+            text = data.decode(codec)
         except UnicodeDecodeError as exc:
             errors.append(exc)
+            continue
+        share = _common_share(text, codec)
+        if share >= MIN_COMMON_SHARE:
+            return text, codec
+        implausible.append((codec, share))
     _check_not_binary(data.decode("latin-1"), source)
+    if implausible:
+        tried = ", ".join(f"{codec} ({share:.0%} common characters)" for codec, share in implausible)
+        raise LoaderError(
+            source,
+            f"unexpected encoding: the bytes decode as {tried} but not as Chinese text; save it as UTF-8",
+        )
     # The most plausible encoding is the one that decodes the longest prefix.
     raise _undecodable(data, max(errors, key=lambda exc: exc.start), source)
+
+
+def _common_share(text: str, codec: str) -> float:
+    """Share of the Han characters that are common ones (GB2312 level 1, or Big5's frequent block).
+
+    Strict decoding alone cannot tell GB18030 from Big5 or EUC-KR: all of them decode each other's bytes
+    into valid but random characters. UTF-8 decodes nothing by chance, so it is not checked.
+    """
+    if codec not in _DOUBLE_BYTE_CODECS:
+        return 1.0
+    hanzi = _HAN.findall(text)
+    if not hanzi:
+        return 1.0
+    return sum(map(_is_common_han, hanzi)) / len(hanzi)
+
+
+@lru_cache(maxsize=8192)
+def _is_common_han(char: str) -> bool:
+    simplified = _t2s_chars().get(char, char)
+    for candidate, table, first, last in ((simplified, "gb2312", 0xB0, 0xD7), (char, "big5", 0xA4, 0xC6)):
+        try:
+            lead = candidate.encode(table)[0]
+        except UnicodeEncodeError:
+            continue
+        if first <= lead <= last:
+            return True
+    return False
 
 
 def _undecodable(data: bytes, exc: UnicodeDecodeError, source: str) -> LoaderError:

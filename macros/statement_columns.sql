@@ -20,6 +20,7 @@
     firmness,
     measure,
     change_direction,
+    value_signed,
     base_reference,
     distribution,
     item_no,

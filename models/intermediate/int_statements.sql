@@ -47,6 +47,7 @@ select
     coded.firmness,
     coded.measure,
     coded.change_direction,
+    coded.value * coalesce(coded.change_direction, 1) as value_signed,
     coded.base_reference,
     coded.distribution,
     coded.item_no,

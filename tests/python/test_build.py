@@ -54,6 +54,12 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
         "bad.txt:",
     ),
     "enormous line": (lambda d: _good_plus(d, "bad.txt", ("新建学校5所," * 60_000).encode()), "bad.txt:1"),
+    "unexpected encoding": (
+        lambda d: _good_plus(
+            d, "bad.txt", OTHER.read_text(encoding="utf-8").encode("euc-kr", errors="replace")
+        ),
+        "bad.txt",
+    ),
     "a csv file": (lambda d: _good_plus(d, "bad.txt", b"a,b,c\n1,2,3\n" * 200), "bad.txt"),
     "navigation page": (
         lambda d: _good_plus(

@@ -422,3 +422,28 @@ def test_whole_corpus_decodes() -> None:
         if result.normalized != normalize(result.text) or len(result.normalized) != len(result.text):
             problems.append(f"{path.name}: normalized does not match text")
     assert not problems
+
+
+def _traditional_report() -> str:
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(
+        (REPO / "reports" / "luohu-2023-excerpt.txt").read_text(encoding="utf-8")
+    )
+
+
+def test_a_big5_traditional_copy_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "hk.txt"
+    path.write_bytes(_traditional_report().encode("big5", errors="replace"))
+    report = read_report(path)
+    assert (report.encoding, report.script) == ("big5", "traditional")
+    assert report.normalized.startswith("涵养城区文明气质。")
+
+
+@pytest.mark.parametrize("codec", ["euc-kr", "shift_jis"])
+def test_an_unexpected_encoding_is_named_not_misread(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / "odd.txt"
+    path.write_bytes(_traditional_report().encode(codec, errors="replace"))
+    with pytest.raises(LoaderError, match="unexpected encoding") as raised:
+        read_report(path)
+    assert str(path) in str(raised.value)
