@@ -87,10 +87,8 @@ _RANK_UNITS = frozenset({"名", "位"})
 _RATIO_UNITS = frozenset({"%", "‰"})
 _ORDINAL_MARKS = frozenset({"第", "届"})
 _SMALL_COUNT = 10
-_GENERIC_CLASSIFIERS = frozenset({"个", "项", "条", "件", "批", "次", "方面"})
+_GENERIC_CLASSIFIERS = frozenset({"个", "项", "条", "件", "批", "次", "方面", "分"})
 _THRESHOLD_CUES = frozenset({"以上", "及以上", "以下", "及以下"})
-_TIME_UNITS = frozenset({"分钟", "小时", "天"})
-_RADIUS_WINDOW = 8
 
 
 @dataclass(frozen=True)
@@ -406,9 +404,12 @@ def _is_threshold(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
     )
 
 
-def _is_service_radius(text: str, candidate: _Candidate) -> bool:
-    """15分钟便民生活圈, 半小时经济圈: a travel time that names a kind of area."""
-    return candidate.unit in _TIME_UNITS and "圈" in text[candidate.end : candidate.end + _RADIUS_WINDOW]
+def _is_duration_label(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
+    """240小时过境免签, 15分钟生活圈, 24小时开放: a duration without a cue word names a kind of service or
+    area; a duration target has one (压缩至3个工作日, 缩短到5小时, 338天以上)."""
+    if candidate.unit not in vocab.duration_units or candidate.before or candidate.after:
+        return False
+    return not match_ending_at(text, candidate.number.start, vocab.measures)
 
 
 def _counts(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
@@ -416,7 +417,7 @@ def _counts(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
         _is_rank(text, candidate)
         or _rhetorical(candidate)
         or _is_threshold(text, candidate, vocab)
-        or _is_service_radius(text, candidate)
+        or _is_duration_label(text, candidate, vocab)
     )
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
 # Kinds of unit whose "X以上" before a noun sets a threshold (营收1亿元以上企业) rather than a target.
 THRESHOLD_KINDS = frozenset({"money", "money_usd", "area"})
+# Kinds of unit that name a label (240小时过境免签, 15分钟生活圈) unless a cue makes them a target (压缩至3天).
+DURATION_KINDS = frozenset({"duration", "duration_working"})
 
 
 def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> tuple[str, ...]:
@@ -34,6 +36,7 @@ class Vocabulary:
     firmness: tuple[str, ...]
     measures: tuple[str, ...]
     threshold_units: frozenset[str]
+    duration_units: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -49,6 +52,7 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         firmness=_column(reference_dir / "firmness_cues.csv", "cue"),
         measures=_column(reference_dir / "measure_cues.csv", "cue"),
         threshold_units=_spellings_of_kinds(reference_dir, THRESHOLD_KINDS),
+        duration_units=_spellings_of_kinds(reference_dir, DURATION_KINDS),
     )
 
 

@@ -4,6 +4,7 @@
     district_code,
     domain_code,
     unit_code,
+    unit_as_written,
     report_year,
     section_no,
     section_title,

@@ -38,6 +38,7 @@ select
     quantities.value_upper,
     multipliers.multiplier,
     unit_spellings.unit_code,
+    quantities.unit_text as unit_as_written,
     case
         when quantities.value_upper is not null then 'range'
         else coalesce(

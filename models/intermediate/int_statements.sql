@@ -30,6 +30,7 @@ select
     reports.district_code,
     domains.domain_code,
     coded.unit_code,
+    coded.unit_as_written,
     reports.report_year,
     sentences.statement_kind,
     sections.section_path as section_no,

@@ -1,6 +1,6 @@
 """Open a DuckDB file read-only with whatever duckdb this python has; print what it can read as JSON.
 
-Run by the compatibility test with an older DuckDB (``make compat``): ``python compat_reader.py PATH``
+Run by the compatibility tests with an older DuckDB (``make test`` installs one in .venv-compat): ``python compat_reader.py PATH``
 prints ``{"duckdb_version": …, "marts": {table: rows}, "views": {schema.view: rows}}``.
 Needs nothing but the ``duckdb`` package.
 """

@@ -361,7 +361,7 @@ def test_publish_refuses_while_a_writer_has_the_warehouse_open(warehouse: Path, 
 
 @pytest.mark.skipif(
     not COMPAT_PYTHON,
-    reason="set GOVTARGETS_COMPAT_PYTHON to a python with duckdb 1.4.x (`make compat` does) "
+    reason="set GOVTARGETS_COMPAT_PYTHON to a python with duckdb 1.4.x (`make test` does) "
     "to check that an older DuckDB reads the published file",
 )
 def test_compat_older_duckdb_reads_the_publishable_copy(tmp_path: Path) -> None:

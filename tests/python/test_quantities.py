@@ -72,10 +72,21 @@ def test_numbers_multipliers_and_units(text: str, expected: list[tuple[str, str,
         "进入全国前10名。",
         "加快实现营收1亿元以上企业有研发机构,实施总投资1000亿元以上的新能源项目。",
         "加快构建15分钟公共文化服务圈。",
+        "用好240小时过境免签政策,推动公园24小时开放,今年任务十分繁重。",
     ],
 )
 def test_names_labels_ordinals_and_periods_are_not_quantities(text: str) -> None:
     assert extract(text) == []
+
+
+def test_a_duration_with_a_cue_is_a_target() -> None:
+    assert numbers(
+        "企业开办时间压缩至1个工作日,银川至北京时间由18小时缩短到5小时,优良天数达到338天以上。"
+    ) == [
+        ("1", "", "个工作日"),
+        ("5", "", "小时"),
+        ("338", "", "天"),
+    ]
 
 
 def test_a_counted_threshold_is_still_a_target() -> None:
