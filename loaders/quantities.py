@@ -24,6 +24,7 @@ from loaders.vocab import Vocabulary, match_at, match_ending_at
 
 # A comma or colon ends a clause, except a comma between thousands (8,500公里).
 _CLAUSE_BREAK = re.compile(r":|(?<!\d),|,(?!\d{3}(?!\d))")
+_CONJUNCTION = re.compile(r"\s*(?:和|与|及|、)\s*")
 _RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
 _BASE_CUE = re.compile(r"比上年|比去年|较上年|较去年|同比|环比|比(?:19|20)\d{2}年|较(?:19|20)\d{2}年")
 _QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’", "〈": "〉"}
@@ -127,6 +128,7 @@ class _Candidate:
     before: str
     after: str
     end: int
+    after_is_shared: bool = False  # the after-cue stands after a later number (5%和3%以内)
 
 
 def quote_mask(text: str) -> bytearray:
@@ -245,6 +247,17 @@ def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     return merged
 
 
+def _share_trailing_cues(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """分别控制在5%和3%以内: a cue after the last of numbers joined by 和/、 applies to each of them."""
+    shared = list(candidates)
+    for index in range(len(shared) - 2, -1, -1):
+        first, second = shared[index], shared[index + 1]
+        joined = _CONJUNCTION.fullmatch(text, first.end, second.number.start)
+        if joined and not first.after and second.after and first.unit == second.unit:
+            shared[index] = replace(first, after=second.after, after_is_shared=True)
+    return shared
+
+
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     cursor = start
@@ -350,7 +363,9 @@ def _quantities_in_clause(
             "clause_end": trimmed_end,
             "start": cue_start,
             "end": candidate.end,
-            "number_text": text[number.start : candidate.end - len(candidate.after)],
+            "number_text": text[
+                number.start : candidate.end - (0 if candidate.after_is_shared else len(candidate.after))
+            ],
             "value": number.value,
             "value_upper": candidate.value_upper,
             "multiplier_text": candidate.multiplier_text,
@@ -437,6 +452,7 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
         if not in_sentence:
             continue
         candidates = _merge_ranges(text, [_candidate(text, n, vocab) for n in in_sentence])
+        candidates = _share_trailing_cues(text, candidates)
         candidates = [c for c in candidates if c.unit and c.end <= sentence.end and _counts(text, c, vocab)]
         for clause in _clauses(text, sentence.start, sentence.end):
             members = [c for c in candidates if clause[0] <= c.number.start < clause[1]]

@@ -38,6 +38,10 @@ _PLAN_TITLE = re.compile(
     r"主要预期目标|工作安排|重点任务|总体要求|工作任务|目标任务|主要任务|政策取向|民生实事|实事项目|今年|今后|未来五年"
     r"|工作建议|重点工作"
 )
+# Words that open a plan even inside a review section (a 今年 subsection closing a review chapter).
+_EXPLICIT_PLAN = re.compile(
+    r"主要预期目标|今年|明年|工作安排|工作任务|重点任务|目标任务|(?:19|20)\d{2}年(?:的)?(?:工作|主要)"
+)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 _REVIEW_SENTENCE_HEAD = re.compile(
     r"^\s*(过去一年|过去的一年|过去五年|过去的五年|去年|一年来|五年来|回顾过去|上一年)"
@@ -206,6 +210,8 @@ def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | N
             or _opening_kind(text[body_start : body_start + _OPENING_CHARS], report_year)
             or (parent.kind if parent else PLAN)
         )
+        if parent is not None and parent.kind == REVIEW and not _EXPLICIT_PLAN.search(heading.title):
+            kind = REVIEW  # (六)办好民生实事… under 一、工作回顾 reports what was done
         section = Section(
             no=len(sections) + 1,
             parent_no=parent.no if parent else None,

@@ -131,6 +131,14 @@ def test_comparator_cues(text: str, before: str, after: str, infix: str) -> None
     )
 
 
+def test_a_cue_after_numbers_joined_by_and_applies_to_each() -> None:
+    rows = extract("城镇调查失业率、居民消费价格涨幅分别控制在5%和3%以内。")
+    assert [(q.value, q.comparator_after, q.number_text) for q in rows] == [
+        (5, "以内", "5%"),
+        (3, "以内", "3%"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "cues"),
     [

@@ -111,3 +111,14 @@ def test_lead_sentence_is_the_topic_of_what_follows() -> None:
     normalized = normalize("办好人民满意教育。新改扩建学校5所。完善医疗服务体系。新建社康2家。")
     leads = [s.lead for s in segment(normalized, 2025).sentences]
     assert leads == ["办好人民满意教育", "办好人民满意教育", "完善医疗服务体系", "完善医疗服务体系"]
+
+
+def test_subsections_of_a_review_stay_review_unless_they_open_the_plan() -> None:
+    text = (
+        "一、2024年工作回顾\n（一）办好民生实事，生活品质稳步提高。新增托位2000个。\n"
+        "（二）今年主要预期目标。新增托位3000个。\n二、重点任务\n新增托位4000个。\n"
+    )
+    kinds = _kinds(text)
+    assert kinds["新增托位2000个。"] == REVIEW
+    assert kinds["新增托位3000个。"] == PLAN
+    assert kinds["新增托位4000个。"] == PLAN
