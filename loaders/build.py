@@ -121,7 +121,8 @@ def extract(
         try:
             report = extract_report(entry, vocab)
         except LoaderError as error:
-            summary.issues.append(LoadIssue(source=entry.file, line=error.line, message=error.detail))
+            where = f" (manifest.csv line {entry.row})"
+            summary.issues.append(LoadIssue(source=entry.file, line=error.line, message=error.detail + where))
             progress(f"  rejected {error}")
             continue
         extracted.append(report)
@@ -215,7 +216,9 @@ def build(
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     seeds_dir = seeds_dir_for(reports_dir)
     target_dir = seeds_dir.parent / "target" if seeds_dir != BUNDLED_SEEDS else PROJECT_DIR / "target"
-    with build_lock(warehouse, wait=wait):
+    # One lock for the published file, one for the seed and dbt folders of this reports folder (two
+    # builds of one folder into different warehouses would otherwise write the same seeds).
+    with build_lock(warehouse, wait=wait), build_lock(seeds_dir, wait=wait):
         progress(f"extract: {reports_dir}")
         summary = extract(reports_dir, seeds_dir, keep_going, progress)
         with staging_area(warehouse) as candidate:

@@ -18,9 +18,6 @@ class LoaderError(Exception):
         where = f"{source}:{line}" if line is not None else source
         super().__init__(f"{where}: {message}")
 
-    def as_issue(self) -> LoadIssue:
-        return LoadIssue(source=self.source, line=self.line, message=self.detail)
-
 
 @dataclass(frozen=True)
 class LoadIssue:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from loaders.errors import LoaderError
+
 MARTS_SCHEMA = "marts"
 
 
@@ -30,6 +32,8 @@ def export_parquet(warehouse: Path, out_dir: Path) -> list[Path]:
     The warehouse is opened read-only. Each file is written under a temporary name and renamed into
     place, so a reader of ``out_dir`` sees either the previous export of a table or the new one.
     """
+    if not warehouse.is_file():
+        raise LoaderError(str(warehouse), "no warehouse here: run `govtargets build` first")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = con.execute(
             "select table_name from duckdb_tables() where schema_name = ? order by table_name", [MARTS_SCHEMA]

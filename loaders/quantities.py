@@ -90,6 +90,8 @@ _ORDINAL_MARKS = frozenset({"第", "届"})
 _SMALL_COUNT = 10
 _GENERIC_CLASSIFIERS = frozenset({"个", "项", "条", "件", "批", "次", "方面", "分"})
 _THRESHOLD_CUES = frozenset({"以上", "及以上", "以下", "及以下"})
+_THRESHOLD_BEFORE = frozenset({"超", "超过"})
+_LABEL_SUFFIXES = ("级", "方面")
 
 
 @dataclass(frozen=True)
@@ -312,10 +314,7 @@ def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
         words = post  # 6个棚改项目: the counted noun follows its classifier
     else:
         words = pre
-    words = _strip(words.replace("“", "").replace("”", ""))
-    if not words or words in _VERB_INDICATORS:
-        words += "额" if unit in _MONEY_UNITS else unit  # 惠及15万人次 → 惠及人次, 投资2亿元 → 投资额
-    return words
+    return _strip(words.replace("“", "").replace("”", ""))
 
 
 def _firmness(text: str, sentence: Sentence, clause_start: int, position: int, vocab: Vocabulary) -> str:
@@ -338,10 +337,26 @@ def _list_items(words: str) -> list[str]:
     return [item for item in (_strip(w) for w in re.split(r"、|和|及", words)) if item]
 
 
+@dataclass
+class _SentenceState:
+    """What a quantity may inherit from the one before it in the same sentence."""
+
+    topic: str
+    indicator: str = ""
+    measure: str = ""
+    before: str = ""
+
+
 def _quantities_in_clause(
-    text: str, sentence: Sentence, clause: tuple[int, int], members: list[_Candidate], vocab: Vocabulary
+    text: str,
+    sentence: Sentence,
+    clauses: tuple[tuple[int, int], tuple[int, int]],
+    members: list[_Candidate],
+    vocab: Vocabulary,
+    state: _SentenceState,
 ) -> Iterable[Quantity]:
-    start, end = clause
+    """The quantities of one (sub-)clause; ``clauses`` is (the sub-clause, its comma clause)."""
+    (start, end), (cue_scope, _) = clauses
     body = text[start:end]
     trimmed_start = start + (len(body) - len(body.lstrip(_TRIM)))
     trimmed_end = end - (len(body) - len(body.rstrip(_TRIM)))
@@ -351,11 +366,18 @@ def _quantities_in_clause(
         number = candidate.number
         cue_start = number.start - len(candidate.before)
         measure = match_ending_at(text, cue_start, vocab.measures)
-        pre_end = cue_start - len(measure)
+        # 6%、7% / 6%和7%: a number that only follows another shares its verb and cue words.
+        follower = index > 0 and _CONJUNCTION.fullmatch(
+            text, members[index - 1].end, cue_start - len(measure)
+        )
+        before = candidate.before or (state.before if follower else "")
+        measure = measure or (state.measure if follower else "")
+        pre_end = cue_start - len(match_ending_at(text, cue_start, vocab.measures))
         pre_start = members[index - 1].end if index > 0 else start
         post_end = members[index + 1].number.start if index + 1 < len(members) else end
         pre = text[pre_start:pre_end]
         post = text[candidate.end : post_end]
+        post = "" if _CONJUNCTION.fullmatch(post) else post  # 6%和7%: 和 joins numbers, it names nothing
         base = _BASE_CUE.search(text, start, number.start)
         common = {
             "sentence_no": sentence.no,
@@ -371,37 +393,48 @@ def _quantities_in_clause(
             "multiplier_text": candidate.multiplier_text,
             "numeral_kind": number.numeral_kind,
             "unit_text": candidate.unit,
-            "comparator_before": candidate.before,
+            "comparator_before": before,
             "comparator_after": candidate.after,
             "approx_infix": candidate.infix,
-            "firmness_cue": _firmness(text, sentence, start, number.start, vocab),
+            "firmness_cue": _firmness(text, sentence, cue_scope, number.start, vocab),
             "measure_cue": measure,
             "base_cue": base.group() if base else "",
         }
+        state.measure, state.before = measure, before
         if pre.endswith("各") and len(items := _list_items(pre[:-1])) >= 2:
             for item_no, item in enumerate(items, start=1):
                 yield Quantity(
                     item_no=item_no,
                     distribution="各",
-                    indicator=_indicator(item, "", candidate.unit, vocab),
+                    indicator=_filled(_indicator(item, "", candidate.unit, vocab), candidate.unit, state),
                     **common,
                 )
         elif len(shared_items) >= 2 and len(shared_items) == len(members):
             yield Quantity(
                 item_no=index + 1,
                 distribution="分别",
-                indicator=_indicator(shared_items[index], "", candidate.unit, vocab),
+                indicator=_filled(
+                    _indicator(shared_items[index], "", candidate.unit, vocab), candidate.unit, state
+                ),
                 **common,
             )
         else:
-            if respectively >= 0:
-                pre = pre.replace("分别", "")
+            words = "" if follower else _indicator(pre.replace("分别", ""), post, candidate.unit, vocab)
             yield Quantity(
-                item_no=0,
-                distribution="",
-                indicator=_indicator(pre, post, candidate.unit, vocab),
-                **common,
+                item_no=0, distribution="", indicator=_filled(words, candidate.unit, state), **common
             )
+
+
+def _filled(words: str, unit: str, state: _SentenceState) -> str:
+    """An indicator with nothing left (新增城镇就业不少于12万人,力争达到13万人) takes the previous one in
+    the sentence, else the sentence's topic; a lone verb is completed by its unit (惠及15万人次 → 惠及人次,
+    投资2亿元 → 投资额)."""
+    if not words:
+        words = state.indicator or state.topic or unit
+    elif words in _VERB_INDICATORS and unit not in _RATIO_UNITS:
+        words += "额" if unit in _MONEY_UNITS else unit
+    state.indicator = words
+    return words
 
 
 def _is_rank(text: str, candidate: _Candidate) -> bool:
@@ -410,13 +443,17 @@ def _is_rank(text: str, candidate: _Candidate) -> bool:
 
 
 def _is_threshold(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
-    """营收1亿元以上企业, 总投资1000亿元以上的项目, 500万元以上技改项目: an amount with 以上/以下 that
-    qualifies the noun after it is an eligibility threshold, not a target."""
-    return (
-        candidate.unit in vocab.threshold_units
-        and candidate.after in _THRESHOLD_CUES
-        and bool(_CJK.match(text, candidate.end))
+    """营收1亿元以上企业, 总投资1000亿元以上的项目, 年销售收入超10亿元龙头企业: an amount with 以上/以下
+    or 超 that qualifies the noun right after it is an eligibility threshold, not a target."""
+    qualifies = candidate.after in _THRESHOLD_CUES or (
+        candidate.before in _THRESHOLD_BEFORE and not candidate.after
     )
+    return candidate.unit in vocab.threshold_units and qualifies and bool(_CJK.match(text, candidate.end))
+
+
+def _is_label(text: str, candidate: _Candidate) -> bool:
+    """20万吨级码头 (a grade), 9个方面工作 (the report's own outline)."""
+    return text.startswith(_LABEL_SUFFIXES, candidate.end)
 
 
 def _is_duration_label(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
@@ -433,6 +470,7 @@ def _counts(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
         or _rhetorical(candidate)
         or _is_threshold(text, candidate, vocab)
         or _is_duration_label(text, candidate, vocab)
+        or _is_label(text, candidate)
     )
 
 
@@ -454,10 +492,13 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
         candidates = _merge_ranges(text, [_candidate(text, n, vocab) for n in in_sentence])
         candidates = _share_trailing_cues(text, candidates)
         candidates = [c for c in candidates if c.unit and c.end <= sentence.end and _counts(text, c, vocab)]
+        state = _SentenceState(topic=sentence.lead)
         for clause in _clauses(text, sentence.start, sentence.end):
             members = [c for c in candidates if clause[0] <= c.number.start < clause[1]]
             for sub in _sub_clauses(text, clause, members, vocab):
                 sub_members = [c for c in members if sub[0] <= c.number.start < sub[1]]
                 if sub_members:
-                    found.extend(_quantities_in_clause(text, sentence, sub, sub_members, vocab))
+                    found.extend(
+                        _quantities_in_clause(text, sentence, (sub, clause), sub_members, vocab, state)
+                    )
     return found

@@ -27,6 +27,8 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(r"^[(](\d{1,2})[)]")),
     (4, re.compile(r"^(——)")),
 )
+# A glossary appended to a report (名词解释): its statements explain terms and history.
+_GLOSSARY_TITLE = re.compile(r"^(?:附[:]?)?(?:名词解释|名词注释|注释|附注|名词说明)[:]?$")
 # A line on its own, without a full stop, that names an annex or a list of projects.
 _ANNEX_HEADING = re.compile(
     r"^(附件|附表|附录)?[^。;!?]{0,30}(民生实事|民生项目|十件实事|实事项目)[^。;!?]{0,10}$"
@@ -150,7 +152,7 @@ def _heading_at(text: str, start: int, end: int, report_year: int | None) -> _He
             title_end = _SENTENCE_END.search(line, match.end())
             title = line[match.end() : title_end.start() if title_end else len(line)].strip()
             return _Heading(level, match.group(0), _ordinal(match.group(1)), title, start)
-    if _ANNEX_HEADING.match(line) or _is_bare_heading(line, report_year):
+    if _ANNEX_HEADING.match(line) or _GLOSSARY_TITLE.match(line) or _is_bare_heading(line, report_year):
         return _Heading(1, "", None, line.strip(), start)
     return None
 
@@ -168,6 +170,8 @@ def _is_bare_heading(line: str, report_year: int | None) -> bool:
 
 
 def _title_kind(title: str, report_year: int | None) -> str | None:
+    if _GLOSSARY_TITLE.match(title):
+        return OTHER
     years = [int(y) for y in _YEAR.findall(title)]
     if report_year is not None and years:
         if all(y < report_year for y in years) and not _PLAN_TITLE.search(title):
@@ -210,7 +214,9 @@ def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | N
             or _opening_kind(text[body_start : body_start + _OPENING_CHARS], report_year)
             or (parent.kind if parent else PLAN)
         )
-        if parent is not None and parent.kind == REVIEW and not _EXPLICIT_PLAN.search(heading.title):
+        if parent is not None and parent.kind == OTHER:
+            kind = OTHER  # the items of a glossary (名词解释) explain words, they set no targets
+        elif parent is not None and parent.kind == REVIEW and not _EXPLICIT_PLAN.search(heading.title):
             kind = REVIEW  # (六)办好民生实事… under 一、工作回顾 reports what was done
         section = Section(
             no=len(sections) + 1,

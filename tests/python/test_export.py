@@ -8,6 +8,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from loaders.errors import LoaderError
 from loaders.export import export_parquet
 
 WAREHOUSE = """
@@ -58,7 +59,7 @@ def test_export_replaces_earlier_files_and_works_while_a_reader_holds_the_wareho
 
 
 def test_missing_warehouse_is_an_error_and_creates_nothing(tmp_path: Path) -> None:
-    with pytest.raises(duckdb.IOException):
+    with pytest.raises(LoaderError, match="run `govtargets build` first"):
         export_parquet(tmp_path / "absent.duckdb", tmp_path / "out")
     assert not (tmp_path / "absent.duckdb").exists()
     assert not (tmp_path / "out").exists()

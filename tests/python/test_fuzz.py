@@ -39,6 +39,7 @@ def _check(text: str) -> None:
         assert 0 <= quantity.clause_start <= quantity.start < quantity.end <= quantity.clause_end <= len(text)
         assert normalized[quantity.clause_start : quantity.clause_end].strip() != ""
         assert quantity.value >= 0
+        assert quantity.indicator != ""
         assert quantity.value_upper is None or quantity.value_upper >= quantity.value
 
 

@@ -224,3 +224,48 @@ def test_offsets_point_into_the_original_traditional_text() -> None:
     assert [(q.value, q.unit_text) for q in rows] == [(5, "所"), (Decimal("5.5"), "%")]
     assert original[rows[1].clause_start : rows[1].clause_end] == "確保失業率控制在5.5%以內"
     assert rows[1].firmness_cue == "确保"
+
+
+def test_numbers_in_a_list_share_verb_and_cue() -> None:
+    rows = extract("单位GDP能耗、二氧化碳排放分别下降3%、4%。")
+    assert [(q.value, q.measure_cue) for q in rows] == [(3, "下降"), (4, "下降")]
+    pension = extract("城乡居民基础养老金最低标准分别提高到不低于740元/月和485元/月。")
+    assert [(q.value, q.comparator_before, q.unit_text) for q in pension] == [
+        (740, "不低于", "元/月"),
+        (485, "不低于", "元/月"),
+    ]
+    income = extract("城乡居民收入分别增长6%和7%。")
+    assert [(q.indicator, q.measure_cue) for q in income] == [
+        ("城乡居民收入", "增长"),
+        ("城乡居民收入", "增长"),
+    ]
+
+
+def test_firmness_reaches_every_item_of_its_comma_clause() -> None:
+    rows = extract("加强治理,确保受污染耕地安全利用率稳定在98%以上、畜禽粪污综合利用率达到83%以上。")
+    assert [(q.value, q.firmness_cue) for q in rows] == [(98, "确保"), (83, "确保")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全员劳动生产率16.8万元/人左右。", [("16.8", "万", "元/人")]),
+        ("PM2.5年均浓度降至38微克/立方米以下。", [("38", "", "微克/立方米")]),
+        ("确保全省生猪出栏稳定在6000万头以上,力争到发中欧班列突破500列,开行班列4000班次。",
+         [("6000", "万", "头"), ("500", "", "列"), ("4000", "", "班次")]),
+    ],
+)  # fmt: skip
+def test_compound_and_transport_units(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert numbers(text) == expected
+
+
+def test_thresholds_grades_and_outline_counts_are_not_targets() -> None:
+    text = "年销售收入超10亿元农业产业化龙头企业达到100家以上,建设20万吨级集装箱码头,重点做好9个方面工作。"
+    assert numbers(text) == [("100", "", "家")]
+
+
+def test_an_empty_subject_takes_the_previous_indicator() -> None:
+    rows = extract("新增城镇就业不少于12万人,力争达到13万人。")
+    assert [q.indicator for q in rows] == ["新增城镇就业", "新增城镇就业"]
+    (ratio,) = extract("投资增长6%-6.5%。")
+    assert ratio.indicator == "投资"

@@ -447,3 +447,11 @@ def test_an_unexpected_encoding_is_named_not_misread(tmp_path: Path, codec: str)
     with pytest.raises(LoaderError, match="unexpected encoding") as raised:
         read_report(path)
     assert str(path) in str(raised.value)
+
+
+def test_japanese_in_euc_jp_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "jp.txt"
+    path.write_bytes(_traditional_report().encode("euc_jp", errors="replace"))
+    with pytest.raises(LoaderError) as raised:
+        read_report(path)
+    assert str(path) in str(raised.value)

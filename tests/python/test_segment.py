@@ -122,3 +122,10 @@ def test_subsections_of_a_review_stay_review_unless_they_open_the_plan() -> None
     assert kinds["新增托位2000个。"] == REVIEW
     assert kinds["新增托位3000个。"] == PLAN
     assert kinds["新增托位4000个。"] == PLAN
+
+
+def test_a_glossary_sets_no_targets() -> None:
+    text = "二、2025年重点任务\n新建学校12所。\n名词解释\n1.千万工程：2003年起从全省选择1万个左右的行政村整治。\n"
+    kinds = _kinds(text)
+    assert kinds["新建学校12所。"] == PLAN
+    assert kinds["1.千万工程:2003年起从全省选择1万个左右的行政村整治。"] == OTHER
