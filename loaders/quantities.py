@@ -88,10 +88,9 @@ _RANK_UNITS = frozenset({"名", "位"})
 _RATIO_UNITS = frozenset({"%", "‰"})
 _ORDINAL_MARKS = frozenset({"第", "届"})
 _SMALL_COUNT = 10
-_GENERIC_CLASSIFIERS = frozenset({"个", "项", "条", "件", "批", "次", "方面", "分"})
 _THRESHOLD_CUES = frozenset({"以上", "及以上", "以下", "及以下"})
 _THRESHOLD_BEFORE = frozenset({"超", "超过"})
-_LABEL_SUFFIXES = ("级", "方面")
+_LABEL_SUFFIXES = ("级", "方面", "全会", "会议", "大会", "代表大会")
 
 
 @dataclass(frozen=True)
@@ -167,14 +166,14 @@ def _excluded(text: str, number: NumberSpan, quoted: bytearray) -> bool:
 
 
 def _rhetorical(candidate: _Candidate) -> bool:
-    """八项规定, 两个维护, 三个一百: a small count in Chinese numerals with a generic classifier names a
-    slogan or policy set; reports write counted targets in Arabic digits."""
+    """八项规定, 两个维护, 三门峡, 十分: a small count in Chinese numerals without a cue word names a slogan,
+    a policy set or a place; reports write counted targets in Arabic digits."""
     number = candidate.number
     return (
         number.numeral_kind == "chinese"
         and number.multiplier == 1
         and number.value <= _SMALL_COUNT
-        and candidate.unit in _GENERIC_CLASSIFIERS
+        and not number.percent_words
         and not candidate.before
         and not candidate.after
     )
@@ -452,7 +451,7 @@ def _is_threshold(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
 
 
 def _is_label(text: str, candidate: _Candidate) -> bool:
-    """20万吨级码头 (a grade), 9个方面工作 (the report's own outline)."""
+    """20万吨级码头 (a grade), 9个方面工作 (the report's own outline), 十三次全会 (a session)."""
     return text.startswith(_LABEL_SUFFIXES, candidate.end)
 
 

@@ -73,6 +73,7 @@ def test_numbers_multipliers_and_units(text: str, expected: list[tuple[str, str,
         "加快实现营收1亿元以上企业有研发机构,实施总投资1000亿元以上的新能源项目。",
         "加快构建15分钟公共文化服务圈。",
         "用好240小时过境免签政策,推动公园24小时开放,今年任务十分繁重。",
+        "联动济源、三门峡发展,落实党委十届十二次、十三次全会部署。",
     ],
 )
 def test_names_labels_ordinals_and_periods_are_not_quantities(text: str) -> None:
