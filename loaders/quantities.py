@@ -35,6 +35,8 @@ _GENERIC_VERBS = re.compile(
     r"|积极|大力|着力|深入|有序|稳步|今年|同时|并|再|共|其中|预计|计划|[一二三四五六七八九十]+是)+"
 )
 _TRIM = " \t,:;.、。“”\"'《》()-—"
+# Function words left at the edge of an indicator once the number is cut out (60%的城市…, A和6个B).
+_DANGLING = re.compile(r"^(?:的|其中)+|(?:和|等)+$")
 _MONEY_UNITS = frozenset({"元", "美元", "人民币", "元人民币"})
 # Verbs that are all an indicator has when the counted thing is only the unit (惠及15万人次).
 _VERB_INDICATORS = frozenset(
@@ -313,7 +315,7 @@ def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
         words = post  # 6个棚改项目: the counted noun follows its classifier
     else:
         words = pre
-    return _strip(words.replace("“", "").replace("”", ""))
+    return _DANGLING.sub("", _strip(words.replace("“", "").replace("”", "")))
 
 
 def _firmness(text: str, sentence: Sentence, clause_start: int, position: int, vocab: Vocabulary) -> str:

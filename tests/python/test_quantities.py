@@ -212,6 +212,8 @@ def test_enumerated_quantities_get_their_own_clauses() -> None:
         ("加快推进景福花园片区、船步街片区等6个棚改项目。", "棚改项目"),
         ("每万人口高价值发明专利拥有量达到12件。", "每万人口高价值发明专利拥有量"),
         ("实现义务教育学校100%提供午餐午休服务。", "义务教育学校提供午餐午休服务"),
+        ("60%的城市污水处理厂完成提标改造。", "城市污水处理厂完成提标改造"),
+        ("打造100个左右省级“和美乡村”。", "省级和美乡村"),
     ],
 )
 def test_indicator(text: str, indicator: str) -> None:
@@ -263,6 +265,13 @@ def test_compound_and_transport_units(text: str, expected: list[tuple[str, str, 
 def test_thresholds_grades_and_outline_counts_are_not_targets() -> None:
     text = "年销售收入超10亿元农业产业化龙头企业达到100家以上,建设20万吨级集装箱码头,重点做好9个方面工作。"
     assert numbers(text) == [("100", "", "家")]
+
+
+def test_conjunctions_left_at_the_edge_are_dropped() -> None:
+    assert [q.indicator for q in extract("打造10条精品旅游线路和20个精品旅游景区。")] == [
+        "精品旅游线路",
+        "精品旅游景区",
+    ]
 
 
 def test_an_empty_subject_takes_the_previous_indicator() -> None:
