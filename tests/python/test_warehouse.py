@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -90,9 +91,46 @@ def test_an_older_duckdb_reads_the_published_warehouse(warehouse: Path) -> None:
     assert report["marts"]["fct_targets"] == _query(warehouse, "select count(*) from marts.fct_targets")[0][0]
 
 
+# Holds the warehouse open read-only and queries it until told to stop on stdin; then reports what it saw.
+READER = r"""
+import json, sys, threading, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+query = "select count(*) from marts.fct_targets"
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.readline(), stop.set()), daemon=True).start()
+print(con.execute(query).fetchall()[0][0], flush=True)
+queries, errors = 0, []
+while not stop.is_set():
+    try:
+        con.execute(query).fetchall()
+        queries += 1
+    except Exception as error:
+        errors.append(repr(error))
+print(json.dumps({"queries": queries, "errors": errors}), flush=True)
+"""
+
+
 @pytest.mark.slow
-def test_rebuilding_gives_identical_marts(warehouse: Path, tmp_path: Path) -> None:
-    again = build(warehouse=tmp_path / "govtargets.duckdb", progress=lambda _: None).warehouse
+def test_a_build_publishes_while_a_reader_holds_the_warehouse(warehouse: Path, tmp_path: Path) -> None:
+    """A real second process keeps reading the published file while a whole build replaces it; the
+    rebuilt marts are identical to the first build's (same target_ids)."""
+    published = tmp_path / "govtargets.duckdb"
+    shutil.copyfile(warehouse, published)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdin is not None and reader.stdout is not None
+    assert int(reader.stdout.readline()) > 0
+    build(warehouse=published, progress=lambda _: None)
+    reader.stdin.write("stop\n")
+    reader.stdin.flush()
+    seen = json.loads(reader.stdout.readline())
+    reader.wait(timeout=30)
+    assert seen["errors"] == []
+    assert seen["queries"] > 0
     for mart in ("fct_targets", "dim_report", "rpt_targets_by_district_year_domain"):
         sql = f"select * from marts.{mart} order by all"
-        assert _query(again, sql) == _query(warehouse, sql), mart
+        assert _query(published, sql) == _query(warehouse, sql), mart
