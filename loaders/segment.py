@@ -267,6 +267,7 @@ def segment(text: str, report_year: int | None = None) -> Segmentation:
     first_heading = min((s.start for s in sections), default=None)
     has_top_headings = any(s.level == 1 for s in sections)
     sentences: list[Sentence] = []
+    preamble_looks_back = False  # 各位代表:过去一年,… before the first heading is a review
     for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1):
         lead = ""
         main_targets = False
@@ -276,7 +277,8 @@ def segment(text: str, report_year: int | None = None) -> Segmentation:
             if section is not None:
                 kind = section.kind
             elif has_top_headings and first_heading is not None and s_start < first_heading:
-                kind = OTHER
+                preamble_looks_back = preamble_looks_back or bool(_REVIEW_SENTENCE_HEAD.match(body))
+                kind = REVIEW if preamble_looks_back else OTHER
             else:
                 kind = PLAN
             if kind == PLAN and _REVIEW_SENTENCE_HEAD.match(body):

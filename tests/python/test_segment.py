@@ -129,3 +129,12 @@ def test_a_glossary_sets_no_targets() -> None:
     kinds = _kinds(text)
     assert kinds["新建学校12所。"] == PLAN
     assert kinds["1.千万工程:2003年起从全省选择1万个左右的行政村整治。"] == OTHER
+
+
+def test_a_review_before_the_first_heading_is_review() -> None:
+    text = "各位代表:\n过去一年,我们新建学校10所。城镇新增就业2万人。\n一、2025年工作安排\n新建学校12所。\n"
+    kinds = _kinds(text)
+    assert kinds["各位代表:"] == OTHER
+    assert kinds["过去一年,我们新建学校10所。"] == REVIEW
+    assert kinds["城镇新增就业2万人。"] == REVIEW
+    assert kinds["新建学校12所。"] == PLAN
