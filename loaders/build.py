@@ -58,7 +58,6 @@ class ReportSummary:
 class ExtractSummary:
     reports: list[ReportSummary] = field(default_factory=list)
     issues: list[LoadIssue] = field(default_factory=list)
-    seeds_dir: Path = BUNDLED_SEEDS
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ def extract(
     regions = RegionIndex.from_csv(default_regions_path())
     manifest = read_manifest(reports_dir, regions)
     vocab = load_vocabulary()
-    summary = ExtractSummary(issues=list(manifest.issues), seeds_dir=seeds_dir)
+    summary = ExtractSummary(issues=list(manifest.issues))
     extracted: list[ExtractedReport] = []
     for entry in manifest.entries:
         try:

@@ -366,14 +366,12 @@ def _quantities_in_clause(
     for index, candidate in enumerate(members):
         number = candidate.number
         cue_start = number.start - len(candidate.before)
-        measure = match_ending_at(text, cue_start, vocab.measures)
+        own_measure = match_ending_at(text, cue_start, vocab.measures)
+        pre_end = cue_start - len(own_measure)
         # 6%、7% / 6%和7%: a number that only follows another shares its verb and cue words.
-        follower = index > 0 and _CONJUNCTION.fullmatch(
-            text, members[index - 1].end, cue_start - len(measure)
-        )
+        follower = index > 0 and _CONJUNCTION.fullmatch(text, members[index - 1].end, pre_end)
         before = candidate.before or (state.before if follower else "")
-        measure = measure or (state.measure if follower else "")
-        pre_end = cue_start - len(match_ending_at(text, cue_start, vocab.measures))
+        measure = own_measure or (state.measure if follower else "")
         pre_start = members[index - 1].end if index > 0 else start
         post_end = members[index + 1].number.start if index + 1 < len(members) else end
         pre = text[pre_start:pre_end]
