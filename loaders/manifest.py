@@ -12,7 +12,7 @@ import hashlib
 import io
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,6 +36,8 @@ class ManifestEntry:
     title: str | None
     source_url: str | None
     row: int  # line number in manifest.csv (header is line 1)
+    sha256: str  # of the file's bytes
+    data: bytes = field(repr=False)  # the file's bytes, read once here
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class _Row:
     year: int | None
     values: dict[str, str]
     problems: list[str]
+    data: bytes | None = None
 
 
 def read_manifest(reports_dir: Path, regions: RegionIndex) -> Manifest:
@@ -62,6 +65,7 @@ def read_manifest(reports_dir: Path, regions: RegionIndex) -> Manifest:
     header, records = _read_csv(reports_dir / MANIFEST)
     rows = [_check_row(line, header, cells, root, regions) for line, cells in records]
     _flag_repeated_files(rows)
+    _read_files(rows)
     _flag_identical_contents(rows)
     issues = [
         LoadIssue(MANIFEST, row.line, f"{row.file or '(no file)'}: {problem}")
@@ -190,12 +194,26 @@ def _flag_repeated_files(rows: list[_Row]) -> None:
             row.problems.append(f"listed on more than one row (lines {lines}); none of them is loaded")
 
 
+def _read_files(rows: list[_Row]) -> None:
+    """Read each listed file once; the bytes travel with the entry to the reader and the extractor."""
+    read: dict[Path, bytes] = {}
+    for row in rows:
+        if row.path is None:
+            continue
+        try:
+            row.data = (
+                read[row.path] if row.path in read else read.setdefault(row.path, row.path.read_bytes())
+            )
+        except OSError as exc:
+            row.problems.append(f"cannot read file: {exc.strerror or exc}")
+
+
 def _flag_identical_contents(rows: list[_Row]) -> None:
     first_rows: dict[Path, _Row] = {}
     for row in rows:
-        if row.path is not None:
+        if row.path is not None and row.data is not None:
             first_rows.setdefault(row.path, row)
-    for group in _shared((_sha256(path), row) for path, row in first_rows.items()):
+    for group in _shared((_sha256(row.data or b""), row) for row in first_rows.values()):
         for row in group:
             others = ", ".join(f"{other.file} (line {other.line})" for other in group if other is not row)
             row.problems.append(f"duplicate file: byte-identical to {others}; none of them is loaded")
@@ -209,8 +227,8 @@ def _shared(keyed_rows: Iterable[tuple[object, _Row]]) -> list[list[_Row]]:
     return [group for group in groups.values() if len(group) > 1]
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _report_files(root: Path) -> list[tuple[str, Path]]:
@@ -228,6 +246,7 @@ def _report_files(root: Path) -> list[tuple[str, Path]]:
 def _entry(row: _Row) -> ManifestEntry:
     """The entry of a row that passed every check (so no field is None)."""
     assert row.path is not None and row.district_code is not None and row.year is not None
+    assert row.data is not None
     return ManifestEntry(
         file=row.file,
         path=row.path,
@@ -236,4 +255,6 @@ def _entry(row: _Row) -> ManifestEntry:
         title=row.values.get("title") or None,
         source_url=row.values.get("source_url") or None,
         row=row.line,
+        sha256=_sha256(row.data),
+        data=row.data,
     )

@@ -78,7 +78,7 @@ class ReportText:
     script: str  # 'simplified' | 'traditional'
 
 
-def read_report(path: Path, max_line_chars: int = 100_000) -> ReportText:
+def read_report(path: Path, data: bytes | None = None, max_line_chars: int = 100_000) -> ReportText:
     """Decode a .txt, .docx or .html/.htm report into its text and a same-length normalised copy.
 
     Raises LoaderError naming the file (and the line where one applies) when the file is empty, binary,
@@ -91,10 +91,11 @@ def read_report(path: Path, max_line_chars: int = 100_000) -> ReportText:
     if reader is None:
         supported = ", ".join(sorted(_READERS))
         raise LoaderError(source, f"unsupported file type {path.suffix or '(none)'!r} (expected {supported})")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LoaderError(source, f"cannot read file: {exc.strerror or exc}") from exc
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LoaderError(source, f"cannot read file: {exc.strerror or exc}") from exc
     if not data:
         raise LoaderError(source, "empty file (0 bytes)")
     text, encoding = reader(data, source)

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from loaders.build import build
+from govtargets.pipeline import build
 from loaders.numbers import find_numbers
 from loaders.quantities import find_quantities
 from loaders.read import read_report

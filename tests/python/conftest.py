@@ -26,7 +26,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     given = os.environ.get("GOVTARGETS_TEST_WAREHOUSE")
     if given and (REPO / given).exists():
         return REPO / given
-    from loaders.build import build
+    from govtargets.pipeline import build
 
     target = tmp_path_factory.mktemp("warehouse") / "govtargets.duckdb"
     build(warehouse=target, progress=lambda _: None)

@@ -11,10 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import build as build_module
-from loaders.build import BUNDLED_REPORTS, BUNDLED_SEEDS, BuildError, build, extract
-from loaders.cli import main
-from loaders.quality import QualityResult
+from govtargets import pipeline as build_module
+from govtargets.cli import main
+from govtargets.pipeline import BuildError, build, extract
+from govtargets.quality import QualityResult
+from govtargets.settings import BUNDLED_REPORTS, BUNDLED_SEEDS, work_dir
 
 GOOD = BUNDLED_REPORTS / "futian-2023-excerpt.txt"
 OTHER = BUNDLED_REPORTS / "luohu-2023-excerpt.txt"
@@ -193,4 +194,4 @@ def test_build_from_another_folder_publishes_and_keeps_the_checkout(
         build(reports, warehouse, keep_going=True, progress=lambda _: None)
     assert warehouse.read_bytes() == published
     assert [p.name for p in warehouse.parent.iterdir() if p.name.startswith(".build-")] == []
-    shutil.rmtree(build_module.work_dir(reports), ignore_errors=True)
+    shutil.rmtree(work_dir(reports), ignore_errors=True)

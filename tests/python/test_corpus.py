@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.build import extract
+from govtargets.pipeline import extract
 from tests.corpus import CORPUS, corpus_rows, make_corpus_reports
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,7 +86,8 @@ def test_the_whole_corpus_builds_into_a_warehouse(tmp_path_factory: pytest.TempP
     passed, and a per-report summary printed."""
     if not CORPUS.exists():
         pytest.skip(f"{CORPUS} not found: the corpus lives in ../shared and is never committed")
-    from loaders.build import build, work_dir
+    from govtargets.pipeline import build
+    from govtargets.settings import work_dir
 
     reports = make_corpus_reports(REPO / "build" / "test-corpus-reports")
     warehouse = tmp_path_factory.mktemp("corpus-warehouse") / "govtargets.duckdb"

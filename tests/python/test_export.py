@@ -8,8 +8,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from govtargets.export import export_parquet
 from loaders.errors import LoaderError
-from loaders.export import export_parquet
 
 WAREHOUSE = """
 create schema seeds; create schema marts;

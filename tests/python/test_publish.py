@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.publish import (
+from govtargets.publish import (
     DEFAULT_STORAGE_VERSION,
     STORAGE_VERSION_ENV,
     BuildLockedError,
@@ -59,7 +59,7 @@ print(json.dumps({"seen": sorted(seen), "errors": errors, "after_mark": after_ma
 HOLDER = r"""
 import sys, time
 from pathlib import Path
-from loaders.publish import build_lock
+from govtargets.publish import build_lock
 with build_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -70,7 +70,7 @@ DOOMED_BUILD = r"""
 import sys, time
 from pathlib import Path
 import duckdb
-from loaders.publish import build_lock, staging_area
+from govtargets.publish import build_lock, staging_area
 warehouse = Path(sys.argv[1])
 with build_lock(warehouse), staging_area(warehouse) as candidate:
     duckdb.connect(str(candidate)).execute("create table t as select 1 as x").close()

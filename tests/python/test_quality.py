@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.quality import MIN_DISTRICTS, SUITES, run_expectations
+from govtargets.quality import MIN_DISTRICTS, SUITES, run_expectations
 
 SHA = hashlib.sha256(b"report").hexdigest()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.build import build
+from govtargets.pipeline import build
 
 MARTS = {"fct_targets", "fct_results", "dim_report", "dim_district", "dim_domain", "dim_unit",
          "rpt_targets_by_district_year_domain", "load_issues"}  # fmt: skip

@@ -6,19 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from loaders.build import (
-    BUNDLED_REPORTS,
-    DEFAULT_WAREHOUSE,
-    BuildError,
-    BuildSummary,
-    ExtractSummary,
-    build,
-    check_seeds,
-    extract,
-    seeds_dir_for,
-)
+from govtargets.export import export_parquet
+from govtargets.pipeline import BuildError, BuildSummary, ExtractSummary, build, check_seeds, extract
+from govtargets.settings import BUNDLED_REPORTS, DEFAULT_WAREHOUSE, seeds_dir_for
 from loaders.errors import LoaderError
-from loaders.export import export_parquet
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,8 +1,9 @@
 """Write-audit-publish: build beside the published warehouse, check, then swap it in with one rename.
 
-A build takes ``build_lock`` (one build per warehouse at a time), writes its candidate database in a
-``staging_area`` folder next to the warehouse, copies it with ``make_publishable`` into a file an older
-DuckDB can read, and ``publish`` renames that file over the warehouse. Readers that hold the old file
+A build works inside ``publication``: it holds ``build_lock`` (one build per warehouse at a time), gives
+the build a candidate database in a ``staging_area`` folder next to the warehouse and, when the build's
+block ends without an error, copies the candidate with ``make_publishable`` into a file an older DuckDB can
+read, audits that copy, and ``publish`` renames it over the warehouse. Readers that hold the old file
 open keep reading it (the rename does not touch the open inode) and see the new data when they connect
 again; a failed or killed build never touches the published file.
 
@@ -18,7 +19,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,7 @@ def _holder(lock: Path) -> str:
     return f"pid {pid}" if pid else "unknown pid"
 
 
-def _acquire(fd: int, lock: Path, wait: bool, timeout: float) -> None:
+def _acquire(fd: int, lock: Path, wait: bool, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -62,15 +63,18 @@ def _acquire(fd: int, lock: Path, wait: bool, timeout: float) -> None:
                 waited = f" (waited {timeout:g} s)" if wait else ""
                 raise BuildLockedError(
                     str(lock),
-                    f"another build of this warehouse is running ({_holder(lock)}){waited}; "
+                    f"another build of this {what} is running ({_holder(lock)}){waited}; "
                     "wait for it to finish or start this one with --wait",
                 ) from None
         time.sleep(LOCK_POLL_SECONDS)
 
 
 @contextmanager
-def build_lock(warehouse: Path, wait: bool = False, timeout: float = 0) -> Iterator[None]:
-    """Hold the warehouse's build lock: one build per warehouse at a time.
+def build_lock(
+    warehouse: Path, wait: bool = False, timeout: float = 0, what: str = "warehouse"
+) -> Iterator[None]:
+    """Hold the build lock of a warehouse (or of another path, named by ``what`` in messages): one build
+    at a time.
 
     Without ``wait`` a held lock raises ``BuildLockedError`` at once; with ``wait`` it waits up to
     ``timeout`` seconds (``0``: as long as it takes). The lock is an ``flock`` on a file beside the
@@ -81,7 +85,7 @@ def build_lock(warehouse: Path, wait: bool = False, timeout: float = 0) -> Itera
     lock.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        _acquire(fd, lock, wait, timeout)
+        _acquire(fd, lock, wait, timeout, what)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode("ascii"))
         remove_stale_builds(warehouse)
@@ -276,3 +280,20 @@ def publish(ready: Path, warehouse: Path) -> None:
     _fsync(ready)
     os.replace(ready, warehouse)
     _fsync(warehouse.parent)
+
+
+@contextmanager
+def publication(
+    warehouse: Path, audit: Callable[[Path], None], storage_version: str | None = None, wait: bool = False
+) -> Iterator[Path]:
+    """Write-audit-publish as one block: yield the path of a candidate database to build.
+
+    When the block ends without an error, the candidate is made publishable, ``audit`` checks the copy
+    (and raises to stop), and the copy replaces the warehouse. When the block or the audit raises, the
+    published warehouse is untouched. The lock is held and the staging folder exists for the whole block.
+    """
+    with build_lock(warehouse, wait=wait), staging_area(warehouse) as candidate:
+        yield candidate
+        ready = make_publishable(candidate, storage_version)
+        audit(ready)
+        publish(ready, warehouse)

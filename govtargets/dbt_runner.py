@@ -1,0 +1,71 @@
+"""Run ``dbt build`` as a child process against a given DuckDB file and seed folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from govtargets.settings import PROJECT_DIR
+
+Progress = Callable[[str], None]
+# dbt output lines worth passing on: seeds and models built, and anything that went wrong.
+_DBT_PROGRESS_WORDS = (" OK ", "ERROR", "FAIL", "Failure", "Error", "WARN", "Done.")
+
+
+class DbtError(Exception):
+    """dbt build failed; the message says where its log is."""
+
+
+def dbt_environment(database: Path, seeds_dir: Path) -> dict[str, str]:
+    """The variables dbt_project.yml and profiles.yml read. The seed folder is given relative to the
+    project: dbt writes each seed's compiled SQL to target/run/<project>/<seed path>, and an absolute
+    seed path would make that the seed file itself."""
+    env = dict(os.environ)
+    env.update(
+        GOVTARGETS_DB_PATH=str(database),
+        GOVTARGETS_EXTRACTED_SEEDS=str(seeds_dir.resolve().relative_to(PROJECT_DIR)),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def run_dbt(database: Path, seeds_dir: Path, target_dir: Path, progress: Progress) -> dict[str, int]:
+    """``dbt build`` into database; returns counts of node statuses; raises DbtError on failure."""
+    dbt = Path(sys.executable).parent / "dbt"
+    command = [
+        str(dbt), "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"), "--no-use-colors",
+        "--warn-error-options", '{"error": "all"}',
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        env=dbt_environment(database, seeds_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if any(word in line for word in _DBT_PROGRESS_WORDS):
+            progress("  " + line.rstrip())
+    process.wait()
+    counts = node_counts(target_dir / "run_results.json")
+    if process.returncode != 0:
+        raise DbtError(f"dbt build failed ({counts}); see {target_dir / 'logs' / 'dbt.log'}")
+    return counts
+
+
+def node_counts(run_results: Path) -> dict[str, int]:
+    """Counts of 'kind status' (``test pass``, ``model success`` …) in dbt's run_results.json."""
+    if not run_results.exists():
+        return {}
+    counts: dict[str, int] = {}
+    for result in json.loads(run_results.read_text(encoding="utf-8"))["results"]:
+        kind = result["unique_id"].split(".")[0]
+        key = f"{kind} {result['status']}"
+        counts[key] = counts.get(key, 0) + 1
+    return counts

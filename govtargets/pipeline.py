@@ -1,0 +1,177 @@
+"""The whole build: extract → dbt build → expectations → publish.
+
+``extract`` reads the manifest and reports and writes the extracted seed CSVs. ``build`` runs it, then
+``dbt build`` into a candidate DuckDB file inside a ``publication`` (see ``govtargets.publish``), which
+audits the publishable copy with the great-expectations suite and only then replaces the published
+warehouse. A failure anywhere leaves the published file as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govtargets.dbt_runner import DbtError, run_dbt
+from govtargets.publish import build_lock, publication
+from govtargets.quality import run_expectations
+from govtargets.settings import BUNDLED_REPORTS, BUNDLED_SEEDS, DEFAULT_WAREHOUSE, SEED_PROPERTIES, BuildPaths
+from loaders.errors import LoaderError, LoadIssue
+from loaders.extract import ExtractedReport, extract_report, seed_tables
+from loaders.manifest import read_manifest
+from loaders.regions import RegionIndex, default_regions_path
+from loaders.seeds import write_seed_set
+from loaders.vocab import load_vocabulary
+
+Progress = Callable[[str], None]
+
+
+class BuildError(Exception):
+    """The build stopped; the published warehouse is unchanged."""
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    file: str
+    targets: int
+    results: int
+    sections: int
+    sentences: int
+    warnings: tuple[str, ...]
+
+
+@dataclass
+class ExtractSummary:
+    reports: list[ReportSummary] = field(default_factory=list)
+    issues: list[LoadIssue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    extract: ExtractSummary
+    dbt_nodes: dict[str, int]
+    expectations_passed: int
+    expectations_evaluated: int
+    warehouse: Path
+
+
+def _summarise(file: str, report: ExtractedReport) -> ReportSummary:
+    kinds: dict[str, int] = {}
+    sentence_kind = {row["sentence_id"]: row["statement_kind"] for row in report.rows["sentences"]}
+    for row in report.rows["quantities"]:
+        kind = str(sentence_kind[row["sentence_id"]])
+        kinds[kind] = kinds.get(kind, 0) + 1
+    warnings = []
+    if not report.rows["sections"]:
+        warnings.append("no headings found: the whole text is read as plan")
+    if not kinds.get("plan"):
+        warnings.append("no targets found")
+    return ReportSummary(
+        file=file,
+        targets=kinds.get("plan", 0),
+        results=kinds.get("review", 0),
+        sections=report.count("sections"),
+        sentences=report.count("sentences"),
+        warnings=tuple(warnings),
+    )
+
+
+def _issue_text(issues: list[LoadIssue]) -> str:
+    lines = [f"  {i.source}{f':{i.line}' if i.line else ''}: {i.message}" for i in issues]
+    return "\n".join(lines)
+
+
+def extract(
+    reports_dir: Path, seeds_dir: Path, keep_going: bool = False, progress: Progress = print
+) -> ExtractSummary:
+    """Read the manifest and every report, write the extracted seeds (all or nothing)."""
+    regions = RegionIndex.from_csv(default_regions_path())
+    manifest = read_manifest(reports_dir, regions)
+    vocab = load_vocabulary()
+    summary = ExtractSummary(issues=list(manifest.issues))
+    extracted: list[ExtractedReport] = []
+    for entry in manifest.entries:
+        try:
+            report = extract_report(entry, vocab)
+        except LoaderError as error:
+            where = f" (manifest.csv line {entry.row})"
+            summary.issues.append(LoadIssue(source=entry.file, line=error.line, message=error.detail + where))
+            progress(f"  rejected {error}")
+            continue
+        extracted.append(report)
+        summary.reports.append(_summarise(entry.file, report))
+        progress(f"  read {entry.file}: {summary.reports[-1].targets} targets")
+    if summary.issues and not keep_going:
+        raise BuildError(
+            f"{len(summary.issues)} input problem(s); nothing was written "
+            f"(use --keep-going to load the good reports):\n{_issue_text(summary.issues)}"
+        )
+    if not extracted:
+        raise BuildError(f"no report could be loaded from {reports_dir}:\n{_issue_text(summary.issues)}")
+    write_seed_set(seeds_dir, seed_tables(extracted, summary.issues))
+    if seeds_dir != BUNDLED_SEEDS:
+        shutil.copyfile(BUNDLED_SEEDS / SEED_PROPERTIES, seeds_dir / SEED_PROPERTIES)
+    return summary
+
+
+def check_seeds(reports_dir: Path = BUNDLED_REPORTS) -> list[str]:
+    """Names of committed seed files that regenerating from reports_dir would change."""
+    with tempfile.TemporaryDirectory() as scratch:
+        extract(reports_dir, Path(scratch), progress=lambda _: None)
+        return [
+            path.name
+            for path in sorted(Path(scratch).glob("*.csv"))
+            if not (BUNDLED_SEEDS / path.name).exists()
+            or (BUNDLED_SEEDS / path.name).read_bytes() != path.read_bytes()
+        ]
+
+
+def build(
+    reports_dir: Path = BUNDLED_REPORTS,
+    warehouse: Path = DEFAULT_WAREHOUSE,
+    keep_going: bool = False,
+    storage_version: str | None = None,
+    wait: bool = False,
+    progress: Progress = print,
+) -> BuildSummary:
+    """Extract, build, check and publish; the published warehouse changes only if all of it passed."""
+    paths = BuildPaths.for_reports(reports_dir, warehouse)
+    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    quality = _Quality()
+    # The reports folder has a lock of its own: two builds of one folder into different warehouses
+    # would otherwise write the same seed and dbt folders.
+    with (
+        publication(
+            paths.warehouse, audit=quality.audit(progress), storage_version=storage_version, wait=wait
+        ) as candidate,
+        build_lock(paths.seeds, wait=wait, what=f"reports folder {paths.reports}"),
+    ):
+        progress(f"extract: {paths.reports}")
+        summary = extract(paths.reports, paths.seeds, keep_going, progress)
+        progress(f"dbt build: {candidate}")
+        try:
+            nodes = run_dbt(candidate, paths.seeds, paths.target, progress)
+        except DbtError as error:
+            raise BuildError(str(error)) from None
+    progress(f"published {paths.warehouse}")
+    return BuildSummary(summary, nodes, quality.passed, quality.evaluated, paths.warehouse)
+
+
+@dataclass
+class _Quality:
+    """The great-expectations audit of a publishable copy, and its counts once it has run."""
+
+    passed: int = 0
+    evaluated: int = 0
+
+    def audit(self, progress: Progress) -> Callable[[Path], None]:
+        def check(ready: Path) -> None:
+            progress("expectations")
+            result = run_expectations(ready)
+            if not result.ok:
+                raise BuildError("expectations failed:\n  " + "\n  ".join(result.failures))
+            self.passed, self.evaluated = result.passed, result.evaluated
+
+        return check
