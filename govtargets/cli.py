@@ -22,6 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--keep-going", action="store_true", help="load the good reports, list the rest")
     build_cmd.add_argument("--storage-version", help="DuckDB storage version of the published file")
     build_cmd.add_argument("--wait", action="store_true", help="wait for a running build instead of exiting")
+    build_cmd.add_argument(
+        "--require-test-data",
+        action="store_true",
+        help="fail when a dbt test or expectation has no rows to check (for fixture builds)",
+    )
 
     extract_cmd = commands.add_parser("extract", help="write the extracted seed CSVs only")
     extract_cmd.add_argument("--reports", type=Path, default=BUNDLED_REPORTS)
@@ -63,7 +68,14 @@ def _print_build(summary: BuildSummary) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
-        summary = build(args.reports, args.warehouse, args.keep_going, args.storage_version, args.wait)
+        summary = build(
+            args.reports,
+            args.warehouse,
+            args.keep_going,
+            args.storage_version,
+            args.wait,
+            require_test_data=args.require_test_data,
+        )
         _print_build(summary)
     elif args.command == "extract" and args.check:
         stale = check_seeds(args.reports)

@@ -18,6 +18,7 @@ from govtargets.dbt_runner import DbtError, run_dbt
 from govtargets.publish import build_lock, publication
 from govtargets.quality import run_expectations
 from govtargets.settings import BUNDLED_REPORTS, BUNDLED_SEEDS, DEFAULT_WAREHOUSE, SEED_PROPERTIES, BuildPaths
+from govtargets.vacuity import vacuous_dbt_tests
 from loaders.errors import LoaderError, LoadIssue
 from loaders.extract import ExtractedReport, extract_report, seed_tables
 from loaders.manifest import read_manifest
@@ -78,6 +79,14 @@ def _summarise(file: str, report: ExtractedReport) -> ReportSummary:
     )
 
 
+def _listing(what: str, items: list[str], most: int = 20) -> str:
+    """A bounded message: the first ``most`` items and how many more."""
+    lines = [f"{len(items)} {what}:", *items[:most]]
+    if len(items) > most:
+        lines.append(f"… and {len(items) - most} more")
+    return "\n  ".join(lines)
+
+
 def _issue_text(issues: list[LoadIssue]) -> str:
     lines = [f"  {i.source}{f':{i.line}' if i.line else ''}: {i.message}" for i in issues]
     return "\n".join(lines)
@@ -135,11 +144,16 @@ def build(
     storage_version: str | None = None,
     wait: bool = False,
     progress: Progress = print,
+    require_test_data: bool = False,
 ) -> BuildSummary:
-    """Extract, build, check and publish; the published warehouse changes only if all of it passed."""
+    """Extract, build, check and publish; the published warehouse changes only if all of it passed.
+
+    With ``require_test_data`` a dbt test or an expectation that had no rows to check fails the build
+    (see ``govtargets.vacuity``): the fixture build of ``make test`` runs so.
+    """
     paths = BuildPaths.for_reports(reports_dir, warehouse)
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    quality = _Quality()
+    quality = _Quality(require_test_data)
     # The reports folder has a lock of its own: two builds of one folder into different warehouses
     # would otherwise write the same seed and dbt folders.
     with (
@@ -155,6 +169,8 @@ def build(
             nodes = run_dbt(candidate, paths.seeds, paths.target, progress)
         except DbtError as error:
             raise BuildError(str(error)) from None
+        if require_test_data and (vacuous := vacuous_dbt_tests(paths.target, candidate)):
+            raise BuildError(_listing("dbt tests had no rows to check", vacuous))
     progress(f"published {paths.warehouse}")
     return BuildSummary(summary, nodes, quality.passed, quality.evaluated, paths.warehouse)
 
@@ -163,6 +179,7 @@ def build(
 class _Quality:
     """The great-expectations audit of a publishable copy, and its counts once it has run."""
 
+    require_test_data: bool
     passed: int = 0
     evaluated: int = 0
 
@@ -171,7 +188,9 @@ class _Quality:
             progress("expectations")
             result = run_expectations(ready)
             if not result.ok:
-                raise BuildError("expectations failed:\n  " + "\n  ".join(result.failures))
+                raise BuildError(_listing("expectations failed", result.failures))
+            if self.require_test_data and result.vacuous:
+                raise BuildError(_listing("expectations had no rows to check", result.vacuous))
             self.passed, self.evaluated = result.passed, result.evaluated
 
         return check

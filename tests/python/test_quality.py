@@ -1,119 +1,112 @@
-"""The great-expectations suites: a sound set of marts passes, a broken one fails naming mart and rule."""
+"""The great-expectations suites: sound marts pass; proportions and values out of bounds fail, naming the
+suite and column; a suite with nothing to check is reported as vacuous."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from govtargets.quality import MIN_DISTRICTS, SUITES, run_expectations
+from govtargets.quality import MIN_DISTRICTS, SUITES, VALUE_BOUNDS, run_expectations
 
-SHA = hashlib.sha256(b"report").hexdigest()
+KINDS = {kind: f"unit_{kind}" for kind in VALUE_BOUNDS}
+STATEMENTS = "report_id varchar, domain_code varchar, unit_code varchar, value_base double"
 
-STATEMENT_COLUMNS = """
-    report_id varchar, district_code varchar, domain_code varchar, unit_code varchar,
-    char_start integer, char_end integer, clause varchar, value decimal(38,10), value_upper decimal(38,10),
-    multiplier double, comparator varchar, firmness varchar, measure varchar
-"""
-STATEMENTS = """
-    ('r1', '440304', 'education', 'seat', 10, 22, '新增学位3万个以上', 3, null, 1e4, 'ge', 'binding',
-        'level'),
-    ('r1', '440304', 'economy', 'percent', 40, 52, '增长6%-6.5%', 6, 6.5, 1, 'range', 'aspirational',
-        'change'),
-    ('r1', '440304', 'economy', 'yuan', 60, 70, '投资超1.3万亿元', 1.3, null, 1e12, 'gt', 'plain',
-        'level')
-"""
 
-MARTS = f"""
-create schema marts;
-create table marts.fct_targets (target_id varchar, {STATEMENT_COLUMNS});
-insert into marts.fct_targets select 't' || row_number() over (), * from (values {STATEMENTS});
-create table marts.fct_results (result_id varchar, {STATEMENT_COLUMNS});
-insert into marts.fct_results select 'r' || row_number() over (), * from (values {STATEMENTS});
-create table marts.dim_report as
-    select 'r1' as report_id, 'futian-2024.txt' as source_file, '{SHA}' as sha256, 5000 as char_count;
-create table marts.dim_district as
-    select lpad(range::varchar, 6, '0') as district_code, '区' || range as name_zh, 'D' || range as name_en,
-        case when range = 0 then 'nation' when range < 35 then 'province' when range < 400 then 'city'
-            else 'district' end as level
-    from range({MIN_DISTRICTS});
-create table marts.dim_domain as
-    select * from (values ('education', '教育', 'Education'), ('economy', '经济', 'Economy'))
-        t(domain_code, name_zh, name_en);
-create table marts.dim_unit as
-    select * from (values ('seat', '个', 'seat', 1.0), ('percent', '%', 'percent', 1.0),
-        ('yuan', '元', 'yuan', 1.0)) t(unit_code, symbol_zh, base_unit_code, factor_to_base);
-create table marts.rpt_targets_by_district_year_domain as
-    select * from (values ('440304', 2024, 'education', 1), ('440304', 2024, 'economy', 2))
-        t(district_code, report_year, domain_code, target_count);
-create table marts.load_issues (source_file varchar, line integer, message varchar);
-"""
+def _marts(path: Path, targets_per_kind: int = 2) -> Path:
+    """Marts with one 100,000-character report whose statements cover every bounded quantity kind."""
+    rows = ", ".join(
+        f"('r1', '{'education' if i % 2 else 'economy'}', '{unit}', {i + 1}.0)"
+        for unit in KINDS.values()
+        for i in range(targets_per_kind)
+    )
+    units = ", ".join(f"('{unit}', '{kind}')" for kind, unit in KINDS.items())
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            f"""
+            create schema marts;
+            create table marts.fct_targets ({STATEMENTS});
+            insert into marts.fct_targets values {rows};
+            create table marts.fct_results ({STATEMENTS});
+            insert into marts.fct_results select * from marts.fct_targets;
+            create table marts.dim_report as select 'r1' as report_id, 100000 as char_count;
+            create table marts.dim_unit as select * from (values {units}) t(unit_code, quantity_kind);
+            create table marts.dim_domain as select * from (values
+                ('economy', false), ('education', false), ('unclassified', true)) t(domain_code, is_fallback);
+            create table marts.dim_district as
+                select lpad(range::varchar, 6, '0') as district_code from range({MIN_DISTRICTS});
+            """
+        )
+    return path
 
 
 @pytest.fixture
 def marts(tmp_path: Path) -> Path:
-    path = tmp_path / "govtargets.duckdb"
-    with duckdb.connect(str(path)) as con:
-        con.execute(MARTS)
-    return path
+    return _marts(tmp_path / "govtargets.duckdb")
 
 
-def damage(path: Path, sql: str) -> Path:
+def _execute(path: Path, sql: str) -> None:
     with duckdb.connect(str(path)) as con:
         con.execute(sql)
-    return path
 
 
 def test_sound_marts_pass_every_expectation(marts: Path) -> None:
     result = run_expectations(marts)
     assert result.failures == []
-    assert result.ok
-    assert result.evaluated == result.passed == sum(len(suite) for suite in SUITES.values())
+    assert result.vacuous == []
+    assert result.evaluated == result.passed == sum(len(suite.expectations) for suite in SUITES)
 
 
-def test_broken_fact_fails_naming_mart_expectation_and_column(marts: Path) -> None:
-    damage(
-        marts,
-        """
-        insert into marts.fct_targets
-        select 't1', report_id, district_code, domain_code, unit_code, char_start, char_end, clause,
-            7, 7, multiplier, 'between', firmness, measure
-        from marts.fct_targets where target_id = 't2'
-        """,
-    )
+def test_a_value_out_of_its_kinds_bounds_fails_naming_suite_and_column(marts: Path) -> None:
+    _execute(marts, "update marts.fct_targets set value_base = 3e16 where unit_code = 'unit_money'")
     result = run_expectations(marts)
     assert not result.ok
-    assert result.passed == result.evaluated - len(result.failures)
-    expected = {
-        "marts.fct_targets: expect_column_values_to_be_unique(target_id)",
-        "marts.fct_targets: expect_column_values_to_be_in_set(comparator)",
-        "marts.fct_targets: expect_column_pair_values_a_to_be_greater_than_b(value_upper, value)",
-        "marts.fct_targets: expect_column_values_to_be_null(value_upper where comparator != 'range')",
-    }
-    for prefix in expected:
-        assert any(failure.startswith(prefix) for failure in result.failures), (prefix, result.failures)
-    assert len(result.failures) == len(expected)
-    assert any(failure.endswith("e.g. between") for failure in result.failures)
-    assert any(failure.endswith("e.g. (7.0, 7.0)") for failure in result.failures)
-
-
-def test_missing_mart_and_too_few_districts_fail(marts: Path) -> None:
-    damage(marts, "drop table marts.dim_unit; delete from marts.dim_district where district_code > '000100'")
-    result = run_expectations(marts)
-    assert sorted(result.failures) == [
-        "marts.dim_district: expect_table_row_count_to_be_between() observed 101",
-        "marts.dim_unit: table is missing",
+    assert result.failures == [
+        "values_money: expect_column_values_to_be_between(value_base) 2 unexpected, e.g. 3e+16, 3e+16"
     ]
 
 
-def test_bad_checksum_and_missing_column_are_reported(marts: Path) -> None:
-    damage(marts, "update marts.dim_report set sha256 = upper(sha256)")
-    damage(marts, "alter table marts.dim_domain drop column name_en")
+def test_too_dense_a_report_and_too_many_unclassified_fail(marts: Path) -> None:
+    _execute(
+        marts,
+        "update marts.dim_report set char_count = 50; update marts.fct_results set domain_code = 'unclassified'",
+    )
     failures = run_expectations(marts).failures
-    assert failures == [
-        f"marts.dim_report: expect_column_values_to_match_regex(sha256) 1 unexpected, e.g. {SHA.upper()}",
-        'marts.dim_domain: expect_column_values_to_not_be_null(name_en) error: Error: The column "name_en" '
-        "in BatchData does not exist.",
+    assert [failure.split(" ")[0] for failure in failures] == [
+        "statements_per_report:",
+        "statements_per_report:",
+        "unclassified_share:",
     ]
+    assert "(per_10k_chars) 2 unexpected" in failures[0]
+    assert "(unclassified_share) 1 unexpected, e.g. 1.0" in failures[1]
+    assert failures[2].endswith("1 unexpected, e.g. 1.0")
+
+
+def test_too_few_districts_fail(marts: Path) -> None:
+    _execute(marts, "delete from marts.dim_district where district_code > '000100'")
+    assert run_expectations(marts).failures == [
+        "districts: expect_table_row_count_to_be_between() observed 101"
+    ]
+
+
+def test_a_suite_without_rows_is_vacuous_but_not_failed(tmp_path: Path) -> None:
+    marts = _marts(tmp_path / "govtargets.duckdb", targets_per_kind=1)
+    _execute(
+        marts,
+        "delete from marts.fct_targets where unit_code = 'unit_area'; delete from marts.fct_results where unit_code = 'unit_area'",
+    )
+    result = run_expectations(marts)
+    assert result.ok
+    # one statement per kind is fewer than the ten a report needs for its unclassified share
+    assert result.vacuous == [
+        "statements_per_report: no values to check in unclassified_share",
+        "values_area: no rows to check",
+    ]
+
+
+def test_a_missing_column_is_a_failure_not_a_crash(marts: Path) -> None:
+    _execute(marts, "alter table marts.dim_domain drop column is_fallback")
+    failures = run_expectations(marts).failures
+    assert [failure.split(":")[0] for failure in failures] == ["statements_per_report", "unclassified_share"]
+    assert all("the query failed" in failure and "is_fallback" in failure for failure in failures)
