@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
+
+import duckdb
 
 from govtargets.export import export_parquet
 from govtargets.pipeline import BuildError, BuildSummary, ExtractSummary, build, check_seeds, extract
 from govtargets.settings import BUNDLED_REPORTS, DEFAULT_WAREHOUSE, seeds_dir_for
+from govtargets.signals import Interrupted, stops_as_exceptions
 from loaders.errors import LoaderError
 
 
@@ -91,13 +95,38 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _os_error(error: OSError) -> str:
+    """One line for a failed file operation: the path, what went wrong, and what to do."""
+    path = error.filename or "(unknown path)"
+    advice = {
+        errno.ENOSPC: "free some space on that disk and build again",
+        errno.EDQUOT: "free some space on that disk and build again",
+        errno.EACCES: "make the folder writable for this user, or choose another --warehouse",
+        errno.EROFS: "the filesystem is read-only: choose another --warehouse",
+        errno.ELOOP: "a symbolic link there points to itself: remove the loop",
+        errno.EISDIR: "name a file, not a folder",
+        errno.ENOTDIR: "a part of that path is a file, not a folder",
+    }.get(error.errno or 0, "check the path and try again")
+    return f"{path}: {error.strerror or error}; {advice}"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; any failure is one line on stderr and a non-zero exit, never a traceback."""
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        with stops_as_exceptions():
+            return _run(args)
+    except Interrupted as stop:
+        print(f"govtargets: {stop}; nothing was published, the warehouse is as it was", file=sys.stderr)
+        return 128 + stop.signum
     except (BuildError, LoaderError) as error:
-        print(f"govtargets {args.command}: error: {error}", file=sys.stderr)
-        return 1
+        message = str(error)
+    except OSError as error:
+        message = _os_error(error)
+    except duckdb.Error as error:
+        message = f"DuckDB: {str(error).splitlines()[0]}"
+    print(f"govtargets: error: {message}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -1,4 +1,11 @@
-"""Run ``dbt build`` as a child process against a given DuckDB file and seed folder."""
+"""Run ``dbt build`` as a child process against a given DuckDB file and seed folder.
+
+dbt runs in a process group of its own. When the build is stopped (an exception, Ctrl-C, or SIGTERM or
+SIGHUP turned into ``Interrupted`` by ``govtargets.signals``), the whole group is ended before the
+build's folders are cleaned up, so no dbt process outlives its build. The group id is written to a file in
+the build's staging folder, so that the next build can end the dbt of a build that was killed outright
+(SIGKILL), whose own clean-up never ran (see ``govtargets.publish.remove_stale_builds``).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from govtargets.processes import stop_group
 from govtargets.settings import PROJECT_DIR
 
 Progress = Callable[[str], None]
 # dbt output lines worth passing on: seeds and models built, and anything that went wrong.
 _DBT_PROGRESS_WORDS = (" OK ", "ERROR", "FAIL", "Failure", "Error", "WARN", "Done.")
+PGID_FILE = "dbt.pgid"
 
 
 class DbtError(Exception):
@@ -33,26 +42,39 @@ def dbt_environment(database: Path, seeds_dir: Path) -> dict[str, str]:
     return env
 
 
-def run_dbt(database: Path, seeds_dir: Path, target_dir: Path, progress: Progress) -> dict[str, int]:
-    """``dbt build`` into database; returns counts of node statuses; raises DbtError on failure."""
-    dbt = Path(sys.executable).parent / "dbt"
-    command = [
-        str(dbt), "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+def _command(target_dir: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "govtargets.dbt_main", "build",
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"), "--no-use-colors",
         "--warn-error-options", '{"error": "all"}',
     ]  # fmt: skip
+
+
+def run_dbt(database: Path, seeds_dir: Path, target_dir: Path, progress: Progress) -> dict[str, int]:
+    """``dbt build`` into database; returns counts of node statuses; raises DbtError on failure."""
     process = subprocess.Popen(
-        command,
+        _command(target_dir),
         env=dbt_environment(database, seeds_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         text=True,
+        start_new_session=True,
     )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if any(word in line for word in _DBT_PROGRESS_WORDS):
-            progress("  " + line.rstrip())
-    process.wait()
+    pgid_file = database.parent / PGID_FILE
+    try:
+        pgid_file.write_text(f"{process.pid}\n", encoding="ascii")
+        assert process.stdout is not None
+        for line in process.stdout:
+            if any(word in line for word in _DBT_PROGRESS_WORDS):
+                progress("  " + line.rstrip())
+        process.wait()
+    finally:
+        # A stop from outside (or any error here) must not leave dbt's group writing on.
+        stop_group(process.pid)
+        process.wait()
+        pgid_file.unlink(missing_ok=True)
     counts = node_counts(target_dir / "run_results.json")
     if process.returncode != 0:
         raise DbtError(f"dbt build failed ({counts}); see {target_dir / 'logs' / 'dbt.log'}")

@@ -34,9 +34,24 @@ def export_parquet(warehouse: Path, out_dir: Path) -> list[Path]:
     """
     if not warehouse.is_file():
         raise LoaderError(str(warehouse), "no warehouse here: run `govtargets build` first")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise LoaderError(str(out_dir), "is a file: name a folder for the Parquet files")
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error as error:
+        raise LoaderError(str(warehouse), _cannot_open(error)) from None
+    with con:
         tables = con.execute(
             "select table_name from duckdb_tables() where schema_name = ? order by table_name", [MARTS_SCHEMA]
         ).fetchall()
         out_dir.mkdir(parents=True, exist_ok=True)
         return [_export_table(con, table, out_dir / f"{table}.parquet") for (table,) in tables]
+
+
+def _cannot_open(error: duckdb.Error) -> str:
+    text = str(error)
+    if "lock" in text.lower():
+        return "a process holds the warehouse open for writing; close it (the published file is read-only)"
+    if "not a valid DuckDB database" in text or "database file" in text.lower():
+        return "not a DuckDB warehouse file"
+    return f"cannot open: {text.splitlines()[0]}"

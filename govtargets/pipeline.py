@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govtargets.dbt_runner import DbtError, run_dbt
-from govtargets.publish import build_lock, publication
-from govtargets.quality import run_expectations
-from govtargets.settings import BUNDLED_REPORTS, BUNDLED_SEEDS, DEFAULT_WAREHOUSE, SEED_PROPERTIES, BuildPaths
+from govtargets.publish import build_lock, check_storage_version, check_warehouse_path, publication
+from govtargets.settings import (
+    BUNDLED_REPORTS,
+    BUNDLED_SEEDS,
+    DEFAULT_WAREHOUSE,
+    SEED_PROPERTIES,
+    BuildPaths,
+    prune_work_dirs,
+)
 from govtargets.vacuity import vacuous_dbt_tests
 from loaders.errors import LoaderError, LoadIssue
 from loaders.extract import ExtractedReport, extract_report, seed_tables
@@ -152,7 +158,10 @@ def build(
     (see ``govtargets.vacuity``): the fixture build of ``make test`` runs so.
     """
     paths = BuildPaths.for_reports(reports_dir, warehouse)
+    check_warehouse_path(paths.warehouse)
+    storage_version = check_storage_version(storage_version)
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    prune_work_dirs()
     quality = _Quality(require_test_data)
     # The reports folder has a lock of its own: two builds of one folder into different warehouses
     # would otherwise write the same seed and dbt folders.
@@ -185,8 +194,10 @@ class _Quality:
 
     def audit(self, progress: Progress) -> Callable[[Path], None]:
         def check(ready: Path) -> None:
+            from govtargets import quality  # great-expectations takes seconds to import: only when used
+
             progress("expectations")
-            result = run_expectations(ready)
+            result = quality.run_expectations(ready)
             if not result.ok:
                 raise BuildError(_listing("expectations failed", result.failures))
             if self.require_test_data and result.vacuous:

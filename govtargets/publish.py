@@ -18,6 +18,9 @@ import os
 import re
 import secrets
 import shutil
+import struct
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from govtargets.dbt_runner import PGID_FILE
+from govtargets.processes import command_line, group_alive, pid_alive, stop_group
 from loaders.errors import LoaderError
 
 DEFAULT_STORAGE_VERSION = "v1.4.0"
@@ -54,11 +59,17 @@ def _holder(lock: Path) -> str:
 
 def _acquire(fd: int, lock: Path, wait: bool, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
+    told = False
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
         except BlockingIOError:
+            if wait and not told:
+                print(
+                    f"waiting for another build of this {what} ({_holder(lock)}) to finish", file=sys.stderr
+                )
+                told = True
             if not wait or (timeout > 0 and time.monotonic() >= deadline):
                 waited = f" (waited {timeout:g} s)" if wait else ""
                 raise BuildLockedError(
@@ -97,26 +108,28 @@ def build_lock(
         os.close(fd)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # alive, but another user's
-    return True
-
-
 def remove_stale_builds(warehouse: Path) -> list[Path]:
-    """Remove ``.build-<pid>-*`` folders beside the warehouse whose build process is gone."""
+    """Remove ``.build-<pid>-*`` folders beside the warehouse whose build process is gone, after ending
+    the dbt process group such a build may have left running (a build killed with SIGKILL)."""
     stale = [
         folder
         for folder in warehouse.parent.glob(f"{STAGING_PREFIX}*")
-        if (match := _STAGING_NAME.fullmatch(folder.name)) and not _pid_alive(int(match.group(1)))
+        if (match := _STAGING_NAME.fullmatch(folder.name)) and not pid_alive(int(match.group(1)))
     ]
     for folder in stale:
+        _stop_orphan(folder / PGID_FILE)
         shutil.rmtree(folder, ignore_errors=True)
     return stale
+
+
+def _stop_orphan(pgid_file: Path) -> None:
+    """End the dbt group named in a dead build's pid file, if that group still runs dbt."""
+    try:
+        pgid = int(pgid_file.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return
+    if group_alive(pgid) and "dbt" in command_line(pgid):
+        stop_group(pgid)
 
 
 @contextmanager
@@ -137,6 +150,39 @@ def staging_area(warehouse: Path) -> Iterator[Path]:
 def configured_storage_version(flag: str | None = None) -> str:
     """The storage version to publish with: the flag, else $GOVTARGETS_STORAGE_VERSION, else the default."""
     return flag or os.environ.get(STORAGE_VERSION_ENV) or DEFAULT_STORAGE_VERSION
+
+
+def check_storage_version(flag: str | None = None) -> str:
+    """The configured storage version, once DuckDB has accepted it for a scratch file; else PublishError."""
+    version = configured_storage_version(flag)
+    with tempfile.TemporaryDirectory() as scratch, duckdb.connect() as con:
+        try:
+            con.execute(
+                "ATTACH ? AS probe (STORAGE_VERSION ?)", [str(Path(scratch, "probe.duckdb")), version]
+            )
+        except duckdb.Error as error:
+            known = re.findall(r"v\d+\.\d+\.\d+", str(error))
+            hint = f" (for example {', '.join(known[-3:])})" if known else ""
+            raise PublishError(
+                "--storage-version", f"'{version}' is not a DuckDB storage version{hint}"
+            ) from None
+    return version
+
+
+def check_warehouse_path(warehouse: Path) -> None:
+    """A warehouse path the build can publish to: a file name (not a folder, not hidden) in a folder it
+    may write. The catalog of a DuckDB file is named after the file, so a leading dot would break it."""
+    if warehouse.is_dir():
+        raise PublishError(
+            str(warehouse), "is a folder: --warehouse names the DuckDB file, e.g. DIR/govtargets.duckdb"
+        )
+    if warehouse.name.startswith(".") or not warehouse.name.split(".", 1)[0]:
+        raise PublishError(
+            str(warehouse), "the file name must not start with a dot (it names the DuckDB catalog)"
+        )
+    folder = next((p for p in (warehouse.parent, *warehouse.parent.parents) if p.exists()), None)
+    if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise PublishError(str(folder or warehouse.parent), "is not a folder this build may write to")
 
 
 def _catalog_name(database: Path) -> str:
@@ -248,6 +294,50 @@ def _wal(database: Path) -> Path:
     return database.with_name(database.name + ".wal")
 
 
+def writer_pid(database: Path) -> int | None:
+    """The pid of a process that holds ``database`` open for writing, or None.
+
+    DuckDB takes a POSIX write lock on a file it opens read-write and a read lock on one it opens
+    read-only. F_OFD_GETLK asks whether a read lock could be taken (readers do not conflict) without
+    taking it, and names the process holding a conflicting write lock; being an open-file-description
+    query, it sees a writer in this very process too. Closing any descriptor of a file drops this
+    process's own POSIX locks on it, so the build never calls this on a file it holds open itself.
+    """
+    try:
+        fd = os.open(database, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        query = struct.pack("hhqqi", fcntl.F_RDLCK, os.SEEK_SET, 0, 0, 0)
+        kind, _, _, _, pid = struct.unpack("hhqqi", fcntl.fcntl(fd, fcntl.F_OFD_GETLK, query))
+    finally:
+        os.close(fd)
+    return pid if kind == fcntl.F_WRLCK else None
+
+
+def check_published(warehouse: Path) -> None:
+    """Refuse to build over a warehouse a process holds for writing; set aside a log no process holds.
+
+    The published file is read-only by contract. A writer's log (``<file>.wal``) would be replayed onto
+    the next published file, or make it unreadable. A log that no process holds (its writer was killed)
+    is moved aside to ``.<file>.wal.stale-<time>`` so readers can open the file, and the build goes on.
+    """
+    pid = writer_pid(warehouse)
+    if pid is not None:
+        what = command_line(pid) or "a process"
+        raise PublishError(
+            str(warehouse),
+            f"pid {pid} ({what[:80]}) has the published warehouse open for writing; the published file is "
+            "read-only by contract: close it, and open the warehouse read-only (duckdb -readonly) or "
+            "work on a copy",
+        )
+    wal = _wal(warehouse)
+    if wal.exists():
+        aside = wal.with_name(f".{wal.name}.stale-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+        os.replace(wal, aside)
+        print(f"govtargets: moved a write-ahead log that no process holds aside to {aside}", file=sys.stderr)
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -268,12 +358,7 @@ def publish(ready: Path, warehouse: Path) -> None:
         )
     if _wal(ready).exists():
         raise PublishError(str(ready), "has an unapplied write-ahead log; close every connection to it first")
-    if _wal(warehouse).exists():
-        raise PublishError(
-            str(_wal(warehouse)),
-            "a process has the published warehouse open for writing; its log would be replayed onto the "
-            "new file. Close it (readers must connect read-only)",
-        )
+    check_published(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     if ready.stat().st_dev != warehouse.parent.stat().st_dev:
         raise PublishError(str(ready), f"is not on the same filesystem as {warehouse.parent}; cannot rename")
@@ -293,6 +378,7 @@ def publication(
     published warehouse is untouched. The lock is held and the staging folder exists for the whole block.
     """
     with build_lock(warehouse, wait=wait), staging_area(warehouse) as candidate:
+        check_published(warehouse)
         yield candidate
         ready = make_publishable(candidate, storage_version)
         audit(ready)

@@ -7,7 +7,12 @@ any other reports folder gets a work folder of its own under ``build/``.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import re
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +24,50 @@ BUNDLED_SEEDS = PROJECT_DIR / "seeds" / "extracted"
 SEED_PROPERTIES = "_extracted__seeds.yml"
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "govtargets.duckdb"
 WORK_ROOT = PROJECT_DIR / "build"
+# A work folder of another reports folder that no build has touched for this long is removed.
+PRUNE_AFTER_SECONDS = 7 * 24 * 3600
+_WORK_DIR_NAME = re.compile(r".+-[0-9a-f]{12}")
 
 
 def work_dir(reports_dir: Path) -> Path:
     """Where a build of a reports folder other than the bundled one keeps its seeds and dbt files."""
     digest = hashlib.sha256(str(reports_dir.resolve()).encode()).hexdigest()[:12]
     return WORK_ROOT / f"{reports_dir.resolve().name}-{digest}"
+
+
+def prune_work_dirs(max_age: float = PRUNE_AFTER_SECONDS, root: Path = WORK_ROOT) -> list[Path]:
+    """Remove work folders (``build/<name>-<hash>``) unused for ``max_age`` seconds and not locked by a
+    running build; returns what was removed."""
+    removed = []
+    now = time.time()
+    for folder in sorted(root.glob("*-*")) if root.is_dir() else []:
+        if not (_WORK_DIR_NAME.fullmatch(folder.name) and folder.is_dir()):
+            continue
+        if now - _last_used(folder) > max_age and not _in_use(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _last_used(folder: Path) -> float:
+    """When a build last used the folder: its seeds lock is rewritten by every build."""
+    lock = folder / ".seeds.lock"
+    return (lock if lock.exists() else folder).stat().st_mtime
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether a build holds the lock of the folder's seeds (see govtargets.publish.build_lock)."""
+    lock = folder / ".seeds.lock"
+    if not lock.exists():
+        return False
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def is_bundled(reports_dir: Path) -> bool:

@@ -44,6 +44,9 @@ def _temporary_copy(path: Path, content: str) -> Path:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(name, 0o644)
+    except OSError as error:
+        Path(name).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, str(path.parent)) from None  # name the folder that failed
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from govtargets import pipeline as build_module
+from govtargets import quality
 from govtargets.cli import main
 from govtargets.pipeline import BuildError, build, extract
 from govtargets.quality import QualityResult
@@ -189,7 +190,7 @@ def test_build_from_another_folder_publishes_and_keeps_the_checkout(
     def failing(_: Path) -> QualityResult:
         return QualityResult(evaluated=1, passed=0, failures=["marts.fct_targets: forced failure"])
 
-    monkeypatch.setattr(build_module, "run_expectations", failing)
+    monkeypatch.setattr(quality, "run_expectations", failing)
     with pytest.raises(BuildError, match="forced failure"):
         build(reports, warehouse, keep_going=True, progress=lambda _: None)
     assert warehouse.read_bytes() == published

@@ -346,17 +346,48 @@ def test_publish_refuses_a_differently_named_file(tmp_path: Path) -> None:
         publish(ready, tmp_path / "govtargets.duckdb")
 
 
+# Opens the database read-write (as the duckdb command line does by default), writes, says so, and waits.
+WRITER = r"""
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("create table main.scratch as select 1 as x")
+print("writing", flush=True)
+sys.stdin.read()
+"""
+
+
+def start_writer(database: Path) -> subprocess.Popen[str]:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+    return writer
+
+
 def test_publish_refuses_while_a_writer_has_the_warehouse_open(warehouse: Path, tmp_path: Path) -> None:
     before = digest(warehouse)
-    writer = duckdb.connect(str(warehouse))
-    writer.execute("create table marts.scratch as select 1 as x")
+    writer = start_writer(warehouse)
     try:
         ready = make_publishable(make_database(tmp_path / "next" / "govtargets.duckdb", 3, "new"))
-        with pytest.raises(PublishError, match="open for writing"):
+        with pytest.raises(PublishError, match=f"pid {writer.pid} .*open for writing"):
             publish(ready, warehouse)
         assert digest(warehouse) == before
     finally:
-        writer.close()
+        writer.kill()
+        writer.wait()
+
+
+def test_a_log_no_process_holds_is_set_aside_and_the_new_file_published(warehouse: Path, tmp_path: Path) -> None:
+    writer = start_writer(warehouse)
+    writer.kill()  # killed while writing: its log stays beside the file
+    writer.wait()
+    assert (warehouse.parent / "govtargets.duckdb.wal").exists()
+    ready = make_publishable(make_database(tmp_path / "next" / "govtargets.duckdb", 3, "new"))
+    publish(ready, warehouse)
+    assert not (warehouse.parent / "govtargets.duckdb.wal").exists()
+    assert len(list(warehouse.parent.glob(".govtargets.duckdb.wal.stale-*"))) == 1
+    with duckdb.connect(str(warehouse), read_only=True) as reader:
+        assert reader.execute(VIEW_QUERY).fetchall() == [(3, "new")]
 
 
 @pytest.mark.skipif(
