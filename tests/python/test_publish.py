@@ -358,7 +358,10 @@ sys.stdin.read()
 
 def start_writer(database: Path) -> subprocess.Popen[str]:
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", WRITER, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
     return writer
@@ -377,7 +380,9 @@ def test_publish_refuses_while_a_writer_has_the_warehouse_open(warehouse: Path, 
         writer.wait()
 
 
-def test_a_log_no_process_holds_is_set_aside_and_the_new_file_published(warehouse: Path, tmp_path: Path) -> None:
+def test_a_log_no_process_holds_is_set_aside_and_the_new_file_published(
+    warehouse: Path, tmp_path: Path
+) -> None:
     writer = start_writer(warehouse)
     writer.kill()  # killed while writing: its log stays beside the file
     writer.wait()
