@@ -14,7 +14,7 @@ FIXTURE_WAREHOUSE := build/fixture/govtargets.duckdb
 COMPAT_VENV := .venv-compat
 COMPAT_DUCKDB := 1.4.5
 
-.PHONY: venv warehouse test lint seeds-check dbt-build fixture-build pytest bench corpus lock clean
+.PHONY: venv warehouse test lint seeds-check dbt-build fixture-build pytest bench eval corpus lock clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ pytest: $(INSTALLED) $(COMPAT_VENV)/.installed
 
 bench: $(INSTALLED)
 	$(BIN)/python -m tests.bench.run_bench --build
+
+# Precision, recall, comparator, firmness and domain by kind, on the bundled gold and on the development
+# gold (excerpts of ../shared/corpus annotated by hand in tests/gold/dev). DETAILS=1 lists misses and extras.
+eval: $(INSTALLED)
+	$(BIN)/python -m tests.evaluation $(if $(DETAILS),--details)
 
 # A warehouse of the whole real-report corpus in ../shared/corpus (never committed), with its summary.
 corpus: $(INSTALLED)

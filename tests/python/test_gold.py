@@ -7,144 +7,42 @@ The figures are printed (run with ``-s``) and asserted against the floors of iss
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-GOLD = Path(__file__).parent / "data" / "gold_seed_targets.csv"
+from tests.evaluation import GoldRow, Statement, bundled_gold, predicted, report, score
+
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
 
 
-@dataclass(frozen=True)
-class Target:
-    report: str
-    start: int
-    end: int
-    amount: Decimal
-    unit: str
-    comparator: str
-    firmness: str
-    domain: str
-
-
-@dataclass(frozen=True)
-class GoldRow:
-    target: Target
-    optional: bool
-
-
-def _gold() -> list[GoldRow]:
-    rows = []
-    with GOLD.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            text = (REPORTS / row["report_file"]).read_text(encoding="utf-8")
-            start = text.find(row["clause"])
-            assert start >= 0, f"gold clause not in {row['report_file']}: {row['clause']}"
-            target = Target(
-                report=row["report_file"],
-                start=start,
-                end=start + len(row["clause"]),
-                amount=Decimal(row["value"]) * Decimal(row["multiplier"]),
-                unit=row["unit"],
-                comparator=row["comparator"],
-                firmness=row["firmness"],
-                domain=row["domain"],
-            )
-            rows.append(GoldRow(target, row["note"].startswith("optional")))
-    return rows
-
-
-def _predicted(warehouse: Path) -> list[Target]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        rows = connection.execute(
-            """
-            select r.source_file, t.char_start, t.char_end, cast(t.value as varchar),
-                   t.multiplier, u.symbol_zh, t.comparator, t.firmness, t.domain_code
-            from marts.fct_targets as t
-            inner join marts.dim_report as r using (report_id)
-            inner join marts.dim_unit as u using (unit_code)
-            """
-        ).fetchall()
-    return [
-        Target(f, s, e, Decimal(v) * Decimal(int(m)), unit, comp, firm, dom)
-        for f, s, e, v, m, unit, comp, firm, dom in rows
-    ]
-
-
-def _matches(gold: Target, predicted: Target) -> bool:
-    return (
-        gold.report == predicted.report
-        and gold.start < predicted.end
-        and predicted.start < gold.end
-        and gold.amount == predicted.amount
-        and gold.unit == predicted.unit
-    )
-
-
-@dataclass(frozen=True)
-class Scores:
-    recall: float
-    precision: float
-    comparator: float
-    firmness: float
-    domain: float
-    misses: list[Target]
-    extras: list[Target]
-
-
-def score(gold_rows: list[GoldRow], predicted: list[Target]) -> Scores:
-    unused = list(predicted)
-    pairs: list[tuple[GoldRow, Target]] = []
-    for row in gold_rows:
-        found = next((p for p in unused if _matches(row.target, p)), None)
-        if found is not None:
-            unused.remove(found)
-            pairs.append((row, found))
-    required = [row for row in gold_rows if not row.optional]
-    matched_required = [row for row, _ in pairs if not row.optional]
-    counted = [p for row, p in pairs if not row.optional] + unused
-
-    def share(check: object) -> float:
-        return sum(1 for row, p in pairs if check(row.target, p)) / len(pairs)  # type: ignore[operator]
-
-    return Scores(
-        recall=len(matched_required) / len(required),
-        precision=len(matched_required) / len(counted) if counted else 0.0,
-        comparator=share(lambda g, p: g.comparator == p.comparator),
-        firmness=share(lambda g, p: g.firmness == p.firmness),
-        domain=share(lambda g, p: p.domain in g.domain.split("|")),
-        misses=[row.target for row in required if row not in [r for r, _ in pairs]],
-        extras=unused,
-    )
-
-
-def test_scoring_counts_a_miss_and_an_extra() -> None:
-    gold = [GoldRow(Target("a", 0, 5, Decimal(3), "所", "eq", "plain", "education"), False)]
-    wrong_unit = Target("a", 1, 4, Decimal(3), "个", "eq", "plain", "education")
-    scores = score(gold, [wrong_unit, gold[0].target])
+def test_scoring_counts_a_miss_an_extra_and_a_wrong_kind() -> None:
+    target = Statement("a", "target", 0, 5, Decimal(3), "所", "eq", "plain", "education")
+    gold = [GoldRow(target, False, "新建学校3所")]
+    wrong_unit = Statement("a", "target", 1, 4, Decimal(3), "个", "eq", "plain", "education")
+    as_result = Statement("a", "result", 0, 5, Decimal(3), "所", "eq", "plain", "education")
+    scores = score(gold, [wrong_unit, target, as_result], "target")
     assert (scores.recall, scores.precision) == (1.0, 0.5)
     assert scores.extras == [wrong_unit]
+    results = score(gold, [wrong_unit, target, as_result], "result")
+    assert (results.gold, results.predicted, results.recall, results.precision) == (0, 1, None, 0.0)
+
+
+def test_an_optional_gold_row_is_neither_required_nor_wrong() -> None:
+    optional = Statement("a", "target", 0, 5, Decimal(8), "连冠", "eq", "plain", "governance")
+    scores = score([GoldRow(optional, True, "八连冠")], [optional], "target")
+    assert (scores.gold, scores.predicted, scores.recall, scores.precision) == (0, 0, None, None)
 
 
 def test_extraction_meets_the_floors_on_the_bundled_reports(warehouse: Path) -> None:
-    scores = score(_gold(), _predicted(warehouse))
-    print(
-        f"\ngold: recall {scores.recall:.3f}, precision {scores.precision:.3f}, "
-        f"comparator {scores.comparator:.3f}, firmness {scores.firmness:.3f}, domain {scores.domain:.3f}"
-    )
-    for miss in scores.misses:
-        print(f"  missed {miss}")
-    for extra in scores.extras:
-        print(f"  extra  {extra}")
-    assert scores.recall >= 0.95
-    assert scores.precision >= 0.95
-    assert scores.comparator >= 0.95
-    assert scores.firmness >= 0.95
-    assert scores.domain >= 0.90
+    (targets, *_) = report("bundled gold", bundled_gold(REPORTS), predicted(warehouse), details=True)
+    assert targets.recall is not None and targets.recall >= 0.95
+    assert targets.precision is not None and targets.precision >= 0.95
+    assert targets.comparator is not None and targets.comparator >= 0.95
+    assert targets.firmness is not None and targets.firmness >= 0.95
+    assert targets.domain is not None and targets.domain >= 0.90
 
 
 @pytest.mark.parametrize("label", ["5G", "PM2.5", "8+N", "1+10+81+N", "三级", "三县", "九大", "八大",
