@@ -158,22 +158,26 @@ def _start_build(reports: Path, warehouse: Path) -> subprocess.Popen[str]:
 
 
 @pytest.mark.slow
-def test_sigterm_during_dbt_ends_dbt_cleans_up_and_says_one_line(reports: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_stop_during_dbt_ends_dbt_cleans_up_and_says_one_line(
+    reports: Path, tmp_path: Path, stop: signal.Signals
+) -> None:
     warehouse = _database(tmp_path / "published" / "govtargets.duckdb", 7)
     before = warehouse.read_bytes()
     builder = _start_build(reports, warehouse)
     pgid = _staging_with_dbt(warehouse, builder)
-    builder.send_signal(signal.SIGTERM)
+    builder.send_signal(stop)
     _, stderr = builder.communicate(timeout=60)
-    assert builder.returncode == 128 + signal.SIGTERM
+    assert builder.returncode == 128 + stop
     assert "Traceback" not in stderr
     assert stderr.strip().splitlines() == [
-        "govtargets: stopped by SIGTERM; nothing was published, the warehouse is as it was"
+        f"govtargets: stopped by {stop.name}; nothing was published, the warehouse is as it was"
     ]
     assert not group_alive(pgid)
     assert list(warehouse.parent.glob(".build-*")) == []
     assert warehouse.read_bytes() == before
-    assert _cli("build", "--reports", str(reports), "--warehouse", str(warehouse)).returncode == 0
+    if stop == signal.SIGTERM:
+        assert _cli("build", "--reports", str(reports), "--warehouse", str(warehouse)).returncode == 0
 
 
 @pytest.mark.slow
