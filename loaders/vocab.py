@@ -7,6 +7,7 @@ Python only needs the words, to find them; turning a word into a code (以上 �
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,14 @@ REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
 THRESHOLD_KINDS = frozenset({"money", "money_usd", "area"})
 # Kinds of unit that name a label (240小时过境免签, 15分钟生活圈) unless a cue makes them a target (压缩至3天).
 DURATION_KINDS = frozenset({"duration", "duration_working"})
+# Kinds of unit that complete a lone verb with 额 (投资2亿元 → 投资额) rather than with the unit.
+MONEY_KINDS = frozenset({"money", "money_usd"})
+# Kinds of unit that are ratios: 100%提供午餐 reads as an adverb, and a lone verb is not completed.
+RATIO_KINDS = frozenset({"ratio"})
+# Forms rather than words: the year after a base cue of form before_year (比2020年), and the markers
+# that open an item of a list (一是, 二是), cut from the start of an indicator with the lead words.
+_YEAR = r"(?:19|20)\d{2}年"
+_ENUMERATION = r"[一二三四五六七八九十]+是"
 
 
 def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> tuple[str, ...]:
@@ -37,11 +46,22 @@ class Vocabulary:
     measures: tuple[str, ...]
     threshold_units: frozenset[str]
     duration_units: frozenset[str]
+    money_units: frozenset[str]
+    ratio_units: frozenset[str]
+    base_cue: re.Pattern[str]
+    indicator_lead: re.Pattern[str]
+    indicator_verbs: frozenset[str]
+    rank_units: frozenset[str]
+    ordinal_marks: tuple[str, ...]
+    label_suffixes: tuple[str, ...]
+    threshold_after: frozenset[str]
+    threshold_before: frozenset[str]
 
 
 @lru_cache(maxsize=4)
 def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
     comparators = reference_dir / "comparator_cues.csv"
+    words = reference_dir / "extraction_words.csv"
     units = set(_column(reference_dir / "units.csv", "symbol_zh"))
     units.update(_column(reference_dir / "unit_aliases.csv", "alias"))
     return Vocabulary(
@@ -53,7 +73,35 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         measures=_column(reference_dir / "measure_cues.csv", "cue"),
         threshold_units=_spellings_of_kinds(reference_dir, THRESHOLD_KINDS),
         duration_units=_spellings_of_kinds(reference_dir, DURATION_KINDS),
+        money_units=_spellings_of_kinds(reference_dir, MONEY_KINDS),
+        ratio_units=_spellings_of_kinds(reference_dir, RATIO_KINDS),
+        base_cue=_base_cue_pattern(reference_dir / "base_cues.csv"),
+        indicator_lead=_lead_pattern(_column(words, "word", ("role", "indicator_lead"))),
+        indicator_verbs=frozenset(_column(words, "word", ("role", "indicator_verb"))),
+        rank_units=frozenset(_column(words, "word", ("role", "rank_unit"))),
+        ordinal_marks=_column(words, "word", ("role", "ordinal_mark")),
+        label_suffixes=_column(words, "word", ("role", "label_suffix")),
+        threshold_after=frozenset(_column(words, "word", ("role", "threshold_after"))),
+        threshold_before=frozenset(_column(words, "word", ("role", "threshold_before"))),
     )
+
+
+def _either(alternatives: list[str]) -> re.Pattern[str]:
+    """A pattern matching any of the alternatives (regex source), or nothing when there are none."""
+    return re.compile("|".join(alternatives) or "(?!)")
+
+
+def _base_cue_pattern(path: Path) -> re.Pattern[str]:
+    """比上年, 同比 … as written (form word), and 比2020年 (form before_year: the cue, a year, 年)."""
+    words = [re.escape(cue) for cue in _column(path, "cue", ("form", "word"))]
+    before_year = [re.escape(cue) + _YEAR for cue in _column(path, "cue", ("form", "before_year"))]
+    return _either(words + before_year)
+
+
+def _lead_pattern(leads: tuple[str, ...]) -> re.Pattern[str]:
+    """A run of lead words and enumeration markers at the start of an indicator (全年进一步, 一是)."""
+    alternatives = "|".join([*map(re.escape, leads), _ENUMERATION])
+    return re.compile(f"^(?:{alternatives})+")
 
 
 def _spellings_of_kinds(reference_dir: Path, kinds: frozenset[str]) -> frozenset[str]:
