@@ -13,14 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
-# Kinds of unit whose "X以上" before a noun sets a threshold (营收1亿元以上企业) rather than a target.
-THRESHOLD_KINDS = frozenset({"money", "money_usd", "area"})
-# Kinds of unit that name a label (240小时过境免签, 15分钟生活圈) unless a cue makes them a target (压缩至3天).
-DURATION_KINDS = frozenset({"duration", "duration_working"})
-# Kinds of unit that complete a lone verb with 额 (投资2亿元 → 投资额) rather than with the unit.
-MONEY_KINDS = frozenset({"money", "money_usd"})
-# Kinds of unit that are ratios: 100%提供午餐 reads as an adverb, and a lone verb is not completed.
-RATIO_KINDS = frozenset({"ratio"})
 # Forms rather than words: the year after a base cue of form before_year (比2020年), and the markers
 # that open an item of a list (一是, 二是), cut from the start of an indicator with the lead words.
 _YEAR = r"(?:19|20)\d{2}年"
@@ -71,10 +63,10 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         comparators_infix=_column(comparators, "cue", ("position", "infix")),
         firmness=_column(reference_dir / "firmness_cues.csv", "cue"),
         measures=_column(reference_dir / "measure_cues.csv", "cue"),
-        threshold_units=_spellings_of_kinds(reference_dir, THRESHOLD_KINDS),
-        duration_units=_spellings_of_kinds(reference_dir, DURATION_KINDS),
-        money_units=_spellings_of_kinds(reference_dir, MONEY_KINDS),
-        ratio_units=_spellings_of_kinds(reference_dir, RATIO_KINDS),
+        threshold_units=_unit_spellings(reference_dir, "threshold"),
+        duration_units=_unit_spellings(reference_dir, "duration_label"),
+        money_units=_unit_spellings(reference_dir, "money"),
+        ratio_units=_unit_spellings(reference_dir, "ratio"),
         base_cue=_base_cue_pattern(reference_dir / "base_cues.csv"),
         indicator_lead=_lead_pattern(_column(words, "word", ("role", "indicator_lead"))),
         indicator_verbs=frozenset(_column(words, "word", ("role", "indicator_verb"))),
@@ -104,8 +96,9 @@ def _lead_pattern(leads: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(f"^(?:{alternatives})+")
 
 
-def _spellings_of_kinds(reference_dir: Path, kinds: frozenset[str]) -> frozenset[str]:
-    """Every spelling (symbol or alias) of the units whose quantity_kind is one of kinds."""
+def _unit_spellings(reference_dir: Path, role: str) -> frozenset[str]:
+    """Every spelling (symbol or alias) of the units whose quantity_kind has role (quantity_kind_roles)."""
+    kinds = _column(reference_dir / "quantity_kind_roles.csv", "quantity_kind", ("role", role))
     with (reference_dir / "units.csv").open(encoding="utf-8", newline="") as handle:
         units = {row["unit_code"]: row for row in csv.DictReader(handle)}
     with (reference_dir / "unit_aliases.csv").open(encoding="utf-8", newline="") as handle:

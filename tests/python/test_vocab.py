@@ -76,6 +76,14 @@ def test_money_units_follow_the_quantity_kind(tmp_path: Path, kind: str, indicat
     assert _indicators("投资2亿港元。", load_vocabulary(reference)) == [indicator]
 
 
+def test_the_role_of_a_quantity_kind_comes_from_the_seed(tmp_path: Path) -> None:
+    assert _indicators("新增10家。", load_vocabulary()) == ["新增家"]
+    reference = _reference_copy(
+        tmp_path, "quantity_kind_roles.csv", {"quantity_kind": "count", "role": "money"}
+    )
+    assert _indicators("新增10家。", load_vocabulary(reference)) == ["新增额"]
+
+
 def _words(seed: str, column: str, role: str | None = None) -> set[str]:
     with (REFERENCE_DIR / seed).open(encoding="utf-8", newline="") as handle:
         return {row[column] for row in csv.DictReader(handle) if role is None or row["role"] == role}
