@@ -28,7 +28,8 @@ def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> tu
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Cue and unit words, each tuple sorted longest first so the first match is the longest."""
+    """Cue and unit words (each tuple sorted longest first so the first match is the longest), the
+    spellings of the units of a quantity-kind role, and the patterns of base cues and lead words."""
 
     units: tuple[str, ...]
     comparators_before: tuple[str, ...]
@@ -78,16 +79,11 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
     )
 
 
-def _either(alternatives: list[str]) -> re.Pattern[str]:
-    """A pattern matching any of the alternatives (regex source), or nothing when there are none."""
-    return re.compile("|".join(alternatives) or "(?!)")
-
-
 def _base_cue_pattern(path: Path) -> re.Pattern[str]:
     """比上年, 同比 … as written (form word), and 比2020年 (form before_year: the cue, a year, 年)."""
     words = [re.escape(cue) for cue in _column(path, "cue", ("form", "word"))]
     before_year = [re.escape(cue) + _YEAR for cue in _column(path, "cue", ("form", "before_year"))]
-    return _either(words + before_year)
+    return re.compile("|".join(words + before_year) or "(?!)")  # (?!) matches nothing
 
 
 def _lead_pattern(leads: tuple[str, ...]) -> re.Pattern[str]:
