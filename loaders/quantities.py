@@ -26,73 +26,14 @@ from loaders.vocab import Vocabulary, match_at, match_ending_at
 _CLAUSE_BREAK = re.compile(r":|(?<!\d),|,(?!\d{3}(?!\d))")
 _CONJUNCTION = re.compile(r"\s*(?:和|与|及|、)\s*")
 _RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
-_BASE_CUE = re.compile(r"比上年|比去年|较上年|较去年|同比|环比|比(?:19|20)\d{2}年|较(?:19|20)\d{2}年")
 _QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’", "〈": "〉"}
 _QUOTE_SPAN_MAX = 60
 _LIST_MARKS = '”》」』"'
-_GENERIC_VERBS = re.compile(
-    r"^(?:完成|实现|推动|推进|开展|实施|打造|加快|确保|力争|争取|努力|全年|全面|持续|累计|力求|务必|必须|进一步"
-    r"|积极|大力|着力|深入|有序|稳步|今年|同时|并|再|共|其中|预计|计划|[一二三四五六七八九十]+是)+"
-)
 _TRIM = " \t,:;.、。“”\"'《》()-—"
 # Function words left at the edge of an indicator once the number is cut out (60%的城市…, A和6个B).
 _DANGLING = re.compile(r"^(?:的|其中)+|(?:和|等)+$")
-_MONEY_UNITS = frozenset({"元", "美元", "人民币", "元人民币"})
-# Verbs that are all an indicator has when the counted thing is only the unit (惠及15万人次).
-_VERB_INDICATORS = frozenset(
-    [
-        "惠及",
-        "投资",
-        "带动",
-        "吸引",
-        "培训",
-        "完成",
-        "实现",
-        "新增",
-        "新建",
-        "建设",
-        "引进",
-        "发放",
-        "招聘",
-        "接待",
-        "帮扶",
-        "安置",
-        "覆盖",
-        "服务",
-        "救助",
-        "资助",
-        "筹集",
-        "募集",
-        "撬动",
-        "达到",
-        "达",
-        "累计",
-        "投入",
-        "减免",
-        "减税",
-        "降费",
-        "节约",
-        "节省",
-        "融资",
-        "授信",
-        "放贷",
-        "拉动",
-        "补贴",
-        "奖励",
-        "转移",
-        "培育",
-        "招引",
-        "引导",
-    ]
-)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_RANK_UNITS = frozenset({"名", "位"})
-_RATIO_UNITS = frozenset({"%", "‰"})
-_ORDINAL_MARKS = frozenset({"第", "届"})
 _SMALL_COUNT = 10
-_THRESHOLD_CUES = frozenset({"以上", "及以上", "以下", "及以下"})
-_THRESHOLD_BEFORE = frozenset({"超", "超过"})
-_LABEL_SUFFIXES = ("级", "方面", "全会", "会议", "大会", "代表大会")
 
 
 @dataclass(frozen=True)
@@ -152,12 +93,12 @@ def quote_mask(text: str) -> bytearray:
     return mask
 
 
-def _excluded(text: str, number: NumberSpan, quoted: bytearray) -> bool:
+def _excluded(text: str, number: NumberSpan, quoted: bytearray, vocab: Vocabulary) -> bool:
     before = text[number.start - 1] if number.start > 0 else ""
     after = text[number.end] if number.end < len(text) else ""
     if quoted[number.start]:
         return True
-    if before in _ORDINAL_MARKS or "+" in (before, after):
+    if match_ending_at(text, number.start, vocab.ordinal_marks) or "+" in (before, after):
         return True
     if number.numeral_kind == "chinese" and number.multiplier == 1:
         if number.value in (0, 1) and not number.percent_words:
@@ -306,10 +247,10 @@ def _strip(words: str) -> str:
 def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
     for cue in vocab.firmness:
         pre = pre.replace(cue, "")
-    pre = _BASE_CUE.sub("", pre)
-    pre = _GENERIC_VERBS.sub("", _strip(pre))
+    pre = vocab.base_cue.sub("", pre)
+    pre = vocab.indicator_lead.sub("", _strip(pre))
     post = _strip(post)
-    if post and (len(pre) <= 2 or unit in _RATIO_UNITS):
+    if post and (len(pre) <= 2 or unit in vocab.ratio_units):
         words = pre + post  # 100%提供午餐 (adverbial ratio), 引导7家以上企业投资 (verb + object)
     elif post:
         words = post  # 6个棚改项目: the counted noun follows its classifier
@@ -377,7 +318,7 @@ def _quantities_in_clause(
         pre = text[pre_start:pre_end]
         post = text[candidate.end : post_end]
         post = "" if _CONJUNCTION.fullmatch(post) else post  # 6%和7%: 和 joins numbers, it names nothing
-        base = _BASE_CUE.search(text, start, number.start)
+        base = vocab.base_cue.search(text, start, number.start)
         common = {
             "sentence_no": sentence.no,
             "clause_start": trimmed_start,
@@ -405,7 +346,9 @@ def _quantities_in_clause(
                 yield Quantity(
                     item_no=item_no,
                     distribution="各",
-                    indicator=_filled(_indicator(item, "", candidate.unit, vocab), candidate.unit, state),
+                    indicator=_filled(
+                        _indicator(item, "", candidate.unit, vocab), candidate.unit, state, vocab
+                    ),
                     **common,
                 )
         elif len(shared_items) >= 2 and len(shared_items) == len(members):
@@ -413,46 +356,46 @@ def _quantities_in_clause(
                 item_no=index + 1,
                 distribution="分别",
                 indicator=_filled(
-                    _indicator(shared_items[index], "", candidate.unit, vocab), candidate.unit, state
+                    _indicator(shared_items[index], "", candidate.unit, vocab), candidate.unit, state, vocab
                 ),
                 **common,
             )
         else:
             words = "" if follower else _indicator(pre.replace("分别", ""), post, candidate.unit, vocab)
             yield Quantity(
-                item_no=0, distribution="", indicator=_filled(words, candidate.unit, state), **common
+                item_no=0, distribution="", indicator=_filled(words, candidate.unit, state, vocab), **common
             )
 
 
-def _filled(words: str, unit: str, state: _SentenceState) -> str:
+def _filled(words: str, unit: str, state: _SentenceState, vocab: Vocabulary) -> str:
     """An indicator with nothing left (新增城镇就业不少于12万人,力争达到13万人) takes the previous one in
     the sentence, else the sentence's topic; a lone verb is completed by its unit (惠及15万人次 → 惠及人次,
     投资2亿元 → 投资额)."""
     if not words:
         words = state.indicator or state.topic or unit
-    elif words in _VERB_INDICATORS and unit not in _RATIO_UNITS:
-        words += "额" if unit in _MONEY_UNITS else unit
+    elif words in vocab.indicator_verbs and unit not in vocab.ratio_units:
+        words += "额" if unit in vocab.money_units else unit
     state.indicator = words
     return words
 
 
-def _is_rank(text: str, candidate: _Candidate) -> bool:
+def _is_rank(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
     start = candidate.number.start
-    return candidate.unit in _RANK_UNITS and start > 0 and text[start - 1] == "前"
+    return candidate.unit in vocab.rank_units and start > 0 and text[start - 1] == "前"
 
 
 def _is_threshold(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
     """营收1亿元以上企业, 总投资1000亿元以上的项目, 年销售收入超10亿元龙头企业: an amount with 以上/以下
     or 超 that qualifies the noun right after it is an eligibility threshold, not a target."""
-    qualifies = candidate.after in _THRESHOLD_CUES or (
-        candidate.before in _THRESHOLD_BEFORE and not candidate.after
+    qualifies = candidate.after in vocab.threshold_after or (
+        candidate.before in vocab.threshold_before and not candidate.after
     )
     return candidate.unit in vocab.threshold_units and qualifies and bool(_CJK.match(text, candidate.end))
 
 
-def _is_label(text: str, candidate: _Candidate) -> bool:
+def _is_label(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
     """20万吨级码头 (a grade), 9个方面工作 (the report's own outline), 十三次全会 (a session)."""
-    return text.startswith(_LABEL_SUFFIXES, candidate.end)
+    return text.startswith(vocab.label_suffixes, candidate.end)
 
 
 def _is_duration_label(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
@@ -465,11 +408,11 @@ def _is_duration_label(text: str, candidate: _Candidate, vocab: Vocabulary) -> b
 
 def _counts(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
     return not (
-        _is_rank(text, candidate)
+        _is_rank(text, candidate, vocab)
         or _rhetorical(candidate)
         or _is_threshold(text, candidate, vocab)
         or _is_duration_label(text, candidate, vocab)
-        or _is_label(text, candidate)
+        or _is_label(text, candidate, vocab)
     )
 
 
@@ -477,7 +420,7 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
     """Every quantified statement in a report's normalised text, in text order."""
     quoted = quote_mask(text)
     unit_words = [u for u in vocab.units if u[0] in "千百万亿十"]
-    numbers = [n for n in find_numbers(text, unit_words) if not _excluded(text, n, quoted)]
+    numbers = [n for n in find_numbers(text, unit_words) if not _excluded(text, n, quoted, vocab)]
     found: list[Quantity] = []
     cursor = 0
     for sentence in segmentation.sentences:

@@ -7,15 +7,16 @@ Python only needs the words, to find them; turning a word into a code (以上 �
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
-# Kinds of unit whose "X以上" before a noun sets a threshold (营收1亿元以上企业) rather than a target.
-THRESHOLD_KINDS = frozenset({"money", "money_usd", "area"})
-# Kinds of unit that name a label (240小时过境免签, 15分钟生活圈) unless a cue makes them a target (压缩至3天).
-DURATION_KINDS = frozenset({"duration", "duration_working"})
+# Forms rather than words: the year after a base cue of form before_year (比2020年), and the markers
+# that open an item of a list (一是, 二是), cut from the start of an indicator with the lead words.
+_YEAR = r"(?:19|20)\d{2}年"
+_ENUMERATION = r"[一二三四五六七八九十]+是"
 
 
 def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> tuple[str, ...]:
@@ -27,7 +28,8 @@ def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> tu
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Cue and unit words, each tuple sorted longest first so the first match is the longest."""
+    """Cue and unit words (each tuple sorted longest first so the first match is the longest), the
+    spellings of the units of a quantity-kind role, and the patterns of base cues and lead words."""
 
     units: tuple[str, ...]
     comparators_before: tuple[str, ...]
@@ -37,11 +39,22 @@ class Vocabulary:
     measures: tuple[str, ...]
     threshold_units: frozenset[str]
     duration_units: frozenset[str]
+    money_units: frozenset[str]
+    ratio_units: frozenset[str]
+    base_cue: re.Pattern[str]
+    indicator_lead: re.Pattern[str]
+    indicator_verbs: frozenset[str]
+    rank_units: frozenset[str]
+    ordinal_marks: tuple[str, ...]
+    label_suffixes: tuple[str, ...]
+    threshold_after: frozenset[str]
+    threshold_before: frozenset[str]
 
 
 @lru_cache(maxsize=4)
 def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
     comparators = reference_dir / "comparator_cues.csv"
+    words = reference_dir / "extraction_words.csv"
     units = set(_column(reference_dir / "units.csv", "symbol_zh"))
     units.update(_column(reference_dir / "unit_aliases.csv", "alias"))
     return Vocabulary(
@@ -51,13 +64,37 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         comparators_infix=_column(comparators, "cue", ("position", "infix")),
         firmness=_column(reference_dir / "firmness_cues.csv", "cue"),
         measures=_column(reference_dir / "measure_cues.csv", "cue"),
-        threshold_units=_spellings_of_kinds(reference_dir, THRESHOLD_KINDS),
-        duration_units=_spellings_of_kinds(reference_dir, DURATION_KINDS),
+        threshold_units=_unit_spellings(reference_dir, "threshold"),
+        duration_units=_unit_spellings(reference_dir, "duration_label"),
+        money_units=_unit_spellings(reference_dir, "money"),
+        ratio_units=_unit_spellings(reference_dir, "ratio"),
+        base_cue=_base_cue_pattern(reference_dir / "base_cues.csv"),
+        indicator_lead=_lead_pattern(_column(words, "word", ("role", "indicator_lead"))),
+        indicator_verbs=frozenset(_column(words, "word", ("role", "indicator_verb"))),
+        rank_units=frozenset(_column(words, "word", ("role", "rank_unit"))),
+        ordinal_marks=_column(words, "word", ("role", "ordinal_mark")),
+        label_suffixes=_column(words, "word", ("role", "label_suffix")),
+        threshold_after=frozenset(_column(words, "word", ("role", "threshold_after"))),
+        threshold_before=frozenset(_column(words, "word", ("role", "threshold_before"))),
     )
 
 
-def _spellings_of_kinds(reference_dir: Path, kinds: frozenset[str]) -> frozenset[str]:
-    """Every spelling (symbol or alias) of the units whose quantity_kind is one of kinds."""
+def _base_cue_pattern(path: Path) -> re.Pattern[str]:
+    """比上年, 同比 … as written (form word), and 比2020年 (form before_year: the cue, a year, 年)."""
+    words = [re.escape(cue) for cue in _column(path, "cue", ("form", "word"))]
+    before_year = [re.escape(cue) + _YEAR for cue in _column(path, "cue", ("form", "before_year"))]
+    return re.compile("|".join(words + before_year) or "(?!)")  # (?!) matches nothing
+
+
+def _lead_pattern(leads: tuple[str, ...]) -> re.Pattern[str]:
+    """A run of lead words and enumeration markers at the start of an indicator (全年进一步, 一是)."""
+    alternatives = "|".join([*map(re.escape, leads), _ENUMERATION])
+    return re.compile(f"^(?:{alternatives})+")
+
+
+def _unit_spellings(reference_dir: Path, role: str) -> frozenset[str]:
+    """Every spelling (symbol or alias) of the units whose quantity_kind has role (quantity_kind_roles)."""
+    kinds = _column(reference_dir / "quantity_kind_roles.csv", "quantity_kind", ("role", role))
     with (reference_dir / "units.csv").open(encoding="utf-8", newline="") as handle:
         units = {row["unit_code"]: row for row in csv.DictReader(handle)}
     with (reference_dir / "unit_aliases.csv").open(encoding="utf-8", newline="") as handle:
