@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 STOP_GRACE_SECONDS = 5.0
 
 
-def pid_alive(pid: int) -> bool:
+def _answers(send: Callable[[int, int], None], target: int) -> bool:
+    """Whether signal 0 sent by ``send`` (os.kill or os.killpg) finds ``target``."""
     try:
-        os.kill(pid, 0)
+        send(target, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -20,14 +22,12 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def pid_alive(pid: int) -> bool:
+    return _answers(os.kill, pid)
+
+
 def group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
+    return _answers(os.killpg, pgid)
 
 
 def command_line(pid: int) -> str:
