@@ -94,7 +94,7 @@ SUITES: dict[str, list[Expectation]] = {
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["district_code", "report_year", "domain_code"]),
         gxe.ExpectColumnValuesToBeBetween(column="target_count", min_value=1),
     ],
-    "load_issues": _required("source_file", "message"),
+    "rpt_load_issues": _required("source_file", "message"),
 }
 
 

@@ -48,7 +48,7 @@ create table marts.dim_unit as
 create table marts.rpt_targets_by_district_year_domain as
     select * from (values ('440304', 2024, 'education', 1), ('440304', 2024, 'economy', 2))
         t(district_code, report_year, domain_code, target_count);
-create table marts.load_issues (source_file varchar, line integer, message varchar);
+create table marts.rpt_load_issues (source_file varchar, line integer, message varchar);
 """
 
 
