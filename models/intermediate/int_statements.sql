@@ -9,7 +9,7 @@ select
     coded.unit_code,
     contexts.unit_text as unit_as_written,
     contexts.report_year,
-    contexts.section_path as section_no,
+    contexts.section_path,
     contexts.section_title,
     contexts.sentence_id,
     contexts.indicator,
