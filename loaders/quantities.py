@@ -319,52 +319,53 @@ def _quantities_in_clause(
         post = text[candidate.end : post_end]
         post = "" if _CONJUNCTION.fullmatch(post) else post  # 6%和7%: 和 joins numbers, it names nothing
         base = vocab.base_cue.search(text, start, number.start)
-        common = {
-            "sentence_no": sentence.no,
-            "clause_start": trimmed_start,
-            "clause_end": trimmed_end,
-            "start": cue_start,
-            "end": candidate.end,
-            "number_text": text[
+        common = Quantity(
+            item_no=0,
+            distribution="",
+            indicator="",
+            sentence_no=sentence.no,
+            clause_start=trimmed_start,
+            clause_end=trimmed_end,
+            start=cue_start,
+            end=candidate.end,
+            number_text=text[
                 number.start : candidate.end - (0 if candidate.after_is_shared else len(candidate.after))
             ],
-            "value": number.value,
-            "value_upper": candidate.value_upper,
-            "multiplier_text": candidate.multiplier_text,
-            "numeral_kind": number.numeral_kind,
-            "unit_text": candidate.unit,
-            "comparator_before": before,
-            "comparator_after": candidate.after,
-            "approx_infix": candidate.infix,
-            "firmness_cue": _firmness(text, sentence, cue_scope, number.start, vocab),
-            "measure_cue": measure,
-            "base_cue": base.group() if base else "",
-        }
+            value=number.value,
+            value_upper=candidate.value_upper,
+            multiplier_text=candidate.multiplier_text,
+            numeral_kind=number.numeral_kind,
+            unit_text=candidate.unit,
+            comparator_before=before,
+            comparator_after=candidate.after,
+            approx_infix=candidate.infix,
+            firmness_cue=_firmness(text, sentence, cue_scope, number.start, vocab),
+            measure_cue=measure,
+            base_cue=base.group() if base else "",
+        )
         state.measure, state.before = measure, before
         if pre.endswith("各") and len(items := _list_items(pre[:-1])) >= 2:
             for item_no, item in enumerate(items, start=1):
-                yield Quantity(
+                yield replace(
+                    common,
                     item_no=item_no,
                     distribution="各",
                     indicator=_filled(
                         _indicator(item, "", candidate.unit, vocab), candidate.unit, state, vocab
                     ),
-                    **common,
                 )
         elif len(shared_items) >= 2 and len(shared_items) == len(members):
-            yield Quantity(
+            yield replace(
+                common,
                 item_no=index + 1,
                 distribution="分别",
                 indicator=_filled(
                     _indicator(shared_items[index], "", candidate.unit, vocab), candidate.unit, state, vocab
                 ),
-                **common,
             )
         else:
             words = "" if follower else _indicator(pre.replace("分别", ""), post, candidate.unit, vocab)
-            yield Quantity(
-                item_no=0, distribution="", indicator=_filled(words, candidate.unit, state, vocab), **common
-            )
+            yield replace(common, indicator=_filled(words, candidate.unit, state, vocab))
 
 
 def _filled(words: str, unit: str, state: _SentenceState, vocab: Vocabulary) -> str:

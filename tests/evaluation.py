@@ -113,8 +113,12 @@ def score(gold_rows: list[GoldRow], predicted: list[Statement], kind: str) -> Sc
     )
 
 
-def _gold_row(row: dict[str, str], report: str, text: str, kind: str) -> GoldRow:
-    start = text.find(row["clause"])
+def _gold_row(row: dict[str, str], report: str, text: str, kind: str, after: int = 0) -> GoldRow:
+    """A gold row placed at its clause: the first occurrence at or after ``after`` (rows are written in
+    text order, so a clause repeated later in the text is found where its row stands), else the first."""
+    start = text.find(row["clause"], after)
+    if start < 0:
+        start = text.find(row["clause"])
     if start < 0:
         raise ValueError(f"gold clause not in {report}: {row['clause']}")
     statement = Statement(
@@ -180,11 +184,13 @@ def excerpt_text(excerpt: Excerpt, corpus: Path) -> str:
 
 
 def dev_gold(excerpts: Iterable[Excerpt], texts: dict[str, str], gold_dir: Path = DEV_GOLD) -> list[GoldRow]:
-    rows = []
+    rows: list[GoldRow] = []
     for excerpt in excerpts:
+        cursor = 0
         with (gold_dir / f"{excerpt.excerpt_id}.csv").open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                rows.append(_gold_row(row, excerpt.report, texts[excerpt.excerpt_id], row["kind"]))
+                rows.append(_gold_row(row, excerpt.report, texts[excerpt.excerpt_id], row["kind"], cursor))
+                cursor = rows[-1].statement.start
     return rows
 
 

@@ -1,44 +1,20 @@
 -- Map the words recorded by the extractor to codes, using the curated reference seeds:
--- multiplier (万 → 1e4), unit (人次 → person_time), comparator (以上 → ge), firmness (力争 →
--- aspirational) and measure (提高到 → level, 下降 → change with direction -1).
+-- multiplier (万 → 1e4, none written → 1), unit (人次 → person_time), comparator (以上 → ge),
+-- firmness (力争 → aspirational) and measure (提高到 → level, 下降 → change with direction -1).
+-- A word the report does not have is null and matches no cue; the missing multiplier matches the
+-- reference row that stands for it (its multiplier_text is null too).
 with quantities as (
     select * from {{ ref('stg_quantities') }}
 ),
 
-multipliers as (
-    select * from {{ ref('stg_multipliers') }}
-),
-
-unit_spellings as (
-    select * from {{ ref('int_unit_spellings') }}
-),
-
 comparator_cues as (
     select * from {{ ref('stg_comparator_cues') }}
-),
-
-firmness_cues as (
-    select * from {{ ref('stg_firmness_cues') }}
-),
-
-measure_cues as (
-    select * from {{ ref('stg_measure_cues') }}
 )
 
 select
     quantities.quantity_id,
-    quantities.report_id,
-    quantities.sentence_id,
-    quantities.item_no,
-    quantities.clause_start,
-    quantities.clause_end,
-    quantities.clause_text,
-    quantities.number_text,
-    quantities.value,
-    quantities.value_upper,
     multipliers.multiplier,
     unit_spellings.unit_code,
-    quantities.unit_text as unit_as_written,
     case
         when quantities.value_upper is not null then 'range'
         else coalesce(
@@ -50,14 +26,11 @@ select
     end as comparator,
     coalesce(firmness_cues.firmness_code, 'plain') as firmness,
     coalesce(measure_cues.measure, 'level') as measure,
-    measure_cues.direction as change_direction,
-    nullif(quantities.base_cue, '') as base_reference,
-    nullif(quantities.distribution, '') as distribution,
-    quantities.indicator
+    measure_cues.direction as change_direction
 from quantities
-left join multipliers
-    on quantities.multiplier_text = multipliers.multiplier_text
-left join unit_spellings
+left join {{ ref('stg_multipliers') }} as multipliers
+    on quantities.multiplier_text is not distinct from multipliers.multiplier_text
+left join {{ ref('int_unit_spellings') }} as unit_spellings
     on quantities.unit_text = unit_spellings.spelling
 left join comparator_cues as before_cue
     on quantities.comparator_before = before_cue.cue and before_cue.cue_position = 'before'
@@ -65,7 +38,7 @@ left join comparator_cues as after_cue
     on quantities.comparator_after = after_cue.cue and after_cue.cue_position = 'after'
 left join comparator_cues as infix_cue
     on quantities.approx_infix = infix_cue.cue and infix_cue.cue_position = 'infix'
-left join firmness_cues
+left join {{ ref('stg_firmness_cues') }} as firmness_cues
     on quantities.firmness_cue = firmness_cues.cue
-left join measure_cues
+left join {{ ref('stg_measure_cues') }} as measure_cues
     on quantities.measure_cue = measure_cues.cue

@@ -1,54 +1,28 @@
 -- Classify each quantity into a policy domain by keyword. Each domain scores the summed weights of its
 -- keywords found in each context; the indicator (what is counted) decides first, and the wider contexts
 -- only break ties, nearest first: clause, the governing lead sentence, the sentence, the section title.
--- Remaining ties go to the domain listed first in the taxonomy.
-with quantities as (
-    select * from {{ ref('stg_quantities') }}
-),
-
-sentences as (
-    select * from {{ ref('stg_sentences') }}
-),
-
-sections as (
-    select * from {{ ref('stg_sections') }}
-),
-
-keywords as (
-    select * from {{ ref('stg_domain_keywords') }}
+-- Remaining ties go to the domain first in the taxonomy (domains.sort_order); a quantity no keyword
+-- matches gets the taxonomy's fallback domain (domains.is_fallback).
+with contexts as (
+    select * from {{ ref('int_quantity_contexts') }}
 ),
 
 domains as (
-    select
-        domain_code,
-        row_number() over () as taxonomy_order
-    from {{ ref('stg_domains') }}
-),
-
-contexts as (
-    select
-        quantities.quantity_id,
-        quantities.indicator,
-        quantities.clause_text,
-        sentences.sentence_text,
-        sentences.lead_text,
-        coalesce(sections.section_title, '') as section_title
-    from quantities
-    inner join sentences on quantities.sentence_id = sentences.sentence_id
-    left join sections on sentences.section_id = sections.section_id
+    select * from {{ ref('stg_domains') }}
 ),
 
 keyword_hits as (
     select
         contexts.quantity_id,
         keywords.domain_code,
-        keywords.weight * cast(contains(contexts.indicator, keywords.keyword) as integer) as indicator_score,
-        keywords.weight * cast(contains(contexts.clause_text, keywords.keyword) as integer) as clause_score,
-        keywords.weight * cast(contains(contexts.lead_text, keywords.keyword) as integer) as lead_score,
-        keywords.weight * cast(contains(contexts.sentence_text, keywords.keyword) as integer) as sentence_score,
-        keywords.weight * cast(contains(contexts.section_title, keywords.keyword) as integer) as section_score
+        -- a missing context (no lead sentence, no section) scores nothing
+        case when contains(contexts.indicator, keywords.keyword) then keywords.weight else 0 end as indicator_score,
+        case when contains(contexts.clause_text, keywords.keyword) then keywords.weight else 0 end as clause_score,
+        case when contains(contexts.lead_text, keywords.keyword) then keywords.weight else 0 end as lead_score,
+        case when contains(contexts.sentence_text, keywords.keyword) then keywords.weight else 0 end as sentence_score,
+        case when contains(contexts.section_title, keywords.keyword) then keywords.weight else 0 end as section_score
     from contexts
-    inner join keywords
+    inner join {{ ref('stg_domain_keywords') }} as keywords
         on
             contains(contexts.sentence_text, keywords.keyword)
             or contains(contexts.indicator, keywords.keyword)
@@ -82,16 +56,21 @@ ranked as (
                 domain_scores.lead_score desc,
                 domain_scores.sentence_score desc,
                 domain_scores.section_score desc,
-                domains.taxonomy_order asc
+                domains.sort_order asc
         ) as rank_in_quantity
     from domain_scores
     inner join domains on domain_scores.domain_code = domains.domain_code
+),
+
+fallback as (
+    select domain_code from domains where is_fallback
 )
 
 select
-    quantities.quantity_id,
-    coalesce(ranked.domain_code, 'unclassified') as domain_code,
+    contexts.quantity_id,
+    coalesce(ranked.domain_code, fallback.domain_code) as domain_code,
     coalesce(ranked.indicator_score, 0) as indicator_score
-from quantities
+from contexts
+cross join fallback
 left join ranked
-    on quantities.quantity_id = ranked.quantity_id and ranked.rank_in_quantity = 1
+    on contexts.quantity_id = ranked.quantity_id and ranked.rank_in_quantity = 1

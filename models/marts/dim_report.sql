@@ -1,16 +1,2 @@
-with reports as (
-    select * from {{ ref('stg_reports') }}
-)
-
-select
-    report_id,
-    source_file,
-    district_code,
-    report_year,
-    title,
-    source_url,
-    encoding,
-    script,
-    char_count,
-    sha256
-from reports
+-- Report metadata; the text itself is in dim_report_text, one wide column read only when needed.
+select * exclude (report_text) from {{ ref('stg_reports') }}

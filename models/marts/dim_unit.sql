@@ -1,13 +1,2 @@
-with units as (
-    select * from {{ ref('stg_units') }}
-)
-
-select
-    unit_code,
-    symbol_zh,
-    name_zh,
-    name_en,
-    quantity_kind,
-    base_unit_code,
-    factor_to_base
-from units
+-- Units of measure as staged; the contract fixes the published columns.
+select * from {{ ref('stg_units') }}

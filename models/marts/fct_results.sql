@@ -1,10 +1,6 @@
--- One row per quantified result: a quantity stated in the review of past work.
-with statements as (
-    select * from {{ ref('int_statements') }}
-)
-
+-- One row per quantified result: a statement in the review of past work.
 select
     statement_id as result_id,
-    {{ statement_columns() }}
-from statements
+    * exclude (statement_id, statement_kind)
+from {{ ref('int_statements') }}
 where statement_kind = 'review'

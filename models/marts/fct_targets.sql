@@ -1,10 +1,6 @@
--- One row per quantified target: a quantity stated in the plan part of a report.
-with statements as (
-    select * from {{ ref('int_statements') }}
-)
-
+-- One row per quantified target: a statement in the plan part of a report.
 select
     statement_id as target_id,
-    {{ statement_columns() }}
-from statements
+    * exclude (statement_id, statement_kind)
+from {{ ref('int_statements') }}
 where statement_kind = 'plan'

@@ -1,17 +1,5 @@
 -- Targets per district, year and domain, with Chinese and English labels, for BI dashboards.
-with targets as (
-    select * from {{ ref('fct_targets') }}
-),
-
-districts as (
-    select * from {{ ref('dim_district') }}
-),
-
-domains as (
-    select * from {{ ref('dim_domain') }}
-),
-
-counts as (
+with counts as (
     select
         district_code,
         report_year,
@@ -20,7 +8,7 @@ counts as (
         count(*) filter (where firmness = 'binding') as binding_count,
         count(*) filter (where firmness = 'aspirational') as aspirational_count,
         count(*) filter (where firmness = 'plain') as plain_count
-    from targets
+    from {{ ref('fct_targets') }}
     group by district_code, report_year, domain_code
 )
 
@@ -37,5 +25,5 @@ select
     counts.aspirational_count,
     counts.plain_count
 from counts
-inner join districts on counts.district_code = districts.district_code
-inner join domains on counts.domain_code = domains.domain_code
+inner join {{ ref('dim_district') }} as districts on counts.district_code = districts.district_code
+inner join {{ ref('dim_domain') }} as domains on counts.domain_code = domains.domain_code

@@ -1,5 +1,5 @@
 select
     keyword,
     domain_code,
-    cast(weight as integer) as weight
+    weight
 from {{ ref('domain_keywords') }}

@@ -2,5 +2,7 @@ select
     domain_code,
     name_zh,
     name_en,
-    scope
+    scope,
+    sort_order,
+    is_fallback
 from {{ ref('domains') }}

@@ -1,5 +1,5 @@
 select
     cue,
     measure,
-    cast(direction as integer) as direction
+    direction
 from {{ ref('measure_cues') }}

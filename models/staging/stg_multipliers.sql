@@ -1,4 +1,6 @@
+-- The "no multiplier" row keeps its null multiplier_text: quantities without a multiplier join it
+-- null-safely (is not distinct from).
 select
-    coalesce(multiplier_text, '') as multiplier_text,
-    cast(multiplier as double) as multiplier
+    multiplier_text,
+    multiplier
 from {{ ref('multipliers') }}

@@ -1,5 +1,5 @@
 select
     source_file,
-    cast(line as integer) as line,
+    line,
     message
 from {{ ref('rejected_inputs') }}

@@ -5,5 +5,5 @@ select
     name_en,
     quantity_kind,
     base_unit_code,
-    cast(factor_to_base as double) as factor_to_base
+    factor_to_base
 from {{ ref('units') }}

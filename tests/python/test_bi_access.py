@@ -29,7 +29,7 @@ def seen(warehouse: Path) -> dict:
 
 def test_lists_the_marts_and_staging_views(seen: dict) -> None:
     assert {"marts", "staging", "intermediate", "seeds"} <= {name.split(".")[-1] for name in seen["schemas"]}
-    assert {"fct_targets", "fct_results", "dim_district", "dim_unit", "load_issues"} <= set(seen["marts"])
+    assert {"fct_targets", "fct_results", "dim_district", "dim_unit", "rpt_load_issues"} <= set(seen["marts"])
     assert "stg_quantities" in seen["staging_views"]
 
 

@@ -180,7 +180,7 @@ def test_build_from_another_folder_publishes_and_keeps_the_checkout(
     summary = build(reports, warehouse, keep_going=True, progress=lambda _: None)
     assert summary.warehouse == warehouse
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        issues = connection.execute("select source_file, message from marts.load_issues").fetchall()
+        issues = connection.execute("select source_file, message from marts.rpt_load_issues").fetchall()
         targets = connection.execute("select count(*) from marts.fct_targets").fetchone()
     assert [source for source, _ in issues] == ["bad.txt"]
     assert targets is not None and targets[0] > 0

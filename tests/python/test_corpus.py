@@ -45,8 +45,8 @@ def test_every_quantity_points_back_to_its_text(corpus_seeds: Path) -> None:
     wrong = [
         q["quantity_id"]
         for q in quantities
-        if texts[q["report_id"]][int(q["clause_start"]) : int(q["clause_end"])] != q["clause_text"]
-        or not int(q["clause_start"]) <= int(q["span_start"]) < int(q["span_end"]) <= int(q["clause_end"])
+        if texts[q["report_id"]][int(q["char_start"]) : int(q["char_end"])] != q["clause_text"]
+        or not int(q["char_start"]) <= int(q["span_start"]) < int(q["span_end"]) <= int(q["char_end"])
     ]
     assert wrong == []
 

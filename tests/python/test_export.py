@@ -17,10 +17,10 @@ create table seeds.reports as select range as n from range(7);
 create table marts.fct_targets as select range as target_id, '目标' || range as clause from range(1500);
 create table marts.dim_unit as
     select * from (values ('percent', '%'), ('yuan', '元')) t(unit_code, symbol_zh);
-create table marts.load_issues (source_file varchar, line integer, message varchar);
+create table marts.rpt_load_issues (source_file varchar, line integer, message varchar);
 create view marts.v_targets as select * from marts.fct_targets;
 """
-ROWS = {"dim_unit": 2, "fct_targets": 1500, "load_issues": 0}
+ROWS = {"dim_unit": 2, "fct_targets": 1500, "rpt_load_issues": 0}
 
 
 @pytest.fixture

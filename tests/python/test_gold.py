@@ -50,7 +50,7 @@ def test_extraction_meets_the_floors_on_the_bundled_reports(warehouse: Path) -> 
 def test_names_and_labels_are_not_targets(warehouse: Path, label: str) -> None:
     """No target's span (number, unit and cue words) overlaps any occurrence of the label."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        reports = connection.execute("select report_id, report_text from seeds.reports").fetchall()
+        reports = connection.execute("select report_id, report_text from marts.dim_report_text").fetchall()
         spans = connection.execute(
             """
             select q.report_id, q.span_start, q.span_end, q.number_text

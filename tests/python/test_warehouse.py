@@ -15,8 +15,8 @@ import pytest
 
 from govtargets.pipeline import build
 
-MARTS = {"fct_targets", "fct_results", "dim_report", "dim_district", "dim_domain", "dim_unit",
-         "rpt_targets_by_district_year_domain", "load_issues"}  # fmt: skip
+MARTS = {"fct_targets", "fct_results", "dim_report", "dim_report_text", "dim_district", "dim_domain",
+         "dim_unit", "rpt_targets_by_district_year_domain", "rpt_load_issues"}  # fmt: skip
 
 
 def _query(path: Path, sql: str) -> list[tuple]:
@@ -68,7 +68,7 @@ def test_every_target_points_back_to_its_text(warehouse: Path) -> None:
         warehouse,
         """
         select r.report_text, t.char_start, t.char_end, t.clause
-        from marts.fct_targets t join seeds.reports r using (report_id)
+        from marts.fct_targets t join marts.dim_report_text r using (report_id)
         """,
     )
     assert rows

@@ -8,7 +8,7 @@ with statements as (
 ),
 
 reports as (
-    select * from {{ ref('stg_reports') }}
+    select * from {{ ref('dim_report_text') }}
 )
 
 select statements.*
