@@ -4,7 +4,9 @@ dbt's tests guard keys, codes, relationships and row-level rules. The expectatio
 distributions and proportions, with thresholds taken from the real-report corpus (78 reports, 1954–2025,
 measured with ``make corpus``):
 
-- per report and statement kind, statements per 10,000 characters: at most 134 in the corpus;
+- per report and statement kind, statements per 10,000 characters: at most 134 in a whole report of the
+  corpus, and 527 in the densest excerpt of the development gold (a single review paragraph, as a news
+  site quotes it); the bound, 1,000, is one statement per ten characters;
 - per report and statement kind, the share of the ``unclassified`` domain: at most 0.24 in the corpus
   (reports with 10 statements or more); over all statements, 0.045 for targets and 0.024 for results;
 - per quantity kind, values in the base unit within physical bounds: a ratio level of 百分之五百 and a
@@ -35,7 +37,7 @@ from great_expectations.expectations import Expectation
 from great_expectations.expectations.expectation import ColumnMapExpectation
 
 MIN_DISTRICTS = 3000  # every province, prefecture and county of China
-MAX_STATEMENTS_PER_10K_CHARS = 200.0
+MAX_STATEMENTS_PER_10K_CHARS = 1000.0
 MAX_UNCLASSIFIED_SHARE_PER_REPORT = 0.5  # for reports with at least MIN_STATEMENTS_FOR_SHARE statements
 MIN_STATEMENTS_FOR_SHARE = 10
 MAX_UNCLASSIFIED_SHARE = 0.15
