@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 from loaders.errors import LoadIssue
 from loaders.manifest import ManifestEntry
@@ -175,7 +176,7 @@ def seed_tables(
         "quantities": ("report_id", "span_start", "item_no"),
     }
     for name, keys in sort_keys.items():
-        tables[name].sort(key=lambda row, keys=keys: tuple(row[k] for k in keys))
+        tables[name].sort(key=itemgetter(*keys))
     tables["rejected_inputs"] = [
         {"source_file": i.source, "line": i.line, "message": i.message}
         for i in sorted(issues, key=lambda i: (i.source, i.line or 0, i.message))
