@@ -11,6 +11,7 @@ import codecs
 import io
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -333,12 +334,25 @@ def _block_lines(container: BaseOxmlElement, document: Document) -> Iterator[str
 def _read_html(data: bytes, source: str) -> tuple[str, str]:
     markup, _ = _decode(data, source, _declared_charset(data))
     parser = _BodyText()
-    parser.feed(markup)
-    parser.close()
+    try:
+        parser.feed(_escape_unclosed_tail(markup))
+        parser.close()
+    except AssertionError as exc:  # html.parser asserts on some malformed declarations (<![ with no name)
+        raise LoaderError(source, f"malformed HTML: {exc}", line=parser.getpos()[0]) from None
     text = parser.text()
     if not text and markup.strip():
         raise LoaderError(source, "no text in the page body outside navigation, header, footer and scripts")
     return text, "html"
+
+
+def _escape_unclosed_tail(markup: str) -> str:
+    """The markup with each '<' after its last '>' written as &lt;.
+
+    No tag, comment or declaration can end there, so html.parser reads that tail as text anyway; but
+    before Python 3.13.5 it searched the rest of the page again for each '<' (quadratic in </ or <!--).
+    """
+    tail = markup.rfind(">") + 1
+    return markup[:tail] + markup[tail:].replace("<", "&lt;")
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -374,25 +388,30 @@ class _BodyText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self._open: list[tuple[str, bool]] = []  # (tag, skipped) of the open non-void elements
+        self._open_counts: Counter[str] = Counter()  # how many of each tag are open: a stray end tag is O(1)
         self._skipping = 0
         self._parts: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":  # an unclosed <head> must not swallow the body
             self._open.clear()
+            self._open_counts.clear()
             self._skipping = 0
         skipped = tag in _SKIP_TAGS or (tag not in _ROOT_TAGS and _is_chrome(attrs))
         if tag not in _VOID_TAGS:
             self._open.append((tag, skipped))
+            self._open_counts[tag] += 1
             self._skipping += skipped
         self._break(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index][0] == tag:
-                self._skipping -= sum(skipped for _, skipped in self._open[index:])
-                del self._open[index:]
-                break
+        """Close the innermost open element of this tag and every element opened inside it."""
+        if self._open_counts[tag]:
+            closed = ""
+            while closed != tag:
+                closed, skipped = self._open.pop()
+                self._open_counts[closed] -= 1
+                self._skipping -= skipped
         self._break(tag)
 
     def handle_data(self, data: str) -> None:

@@ -10,6 +10,7 @@ year (``plan``) or neither (``other``: the salutation before the first heading).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from loaders.numbers import parse_numeral
@@ -126,21 +127,27 @@ def _lines(text: str) -> list[tuple[int, int]]:
 def _paragraphs(text: str, report_year: int | None) -> list[tuple[int, int]]:
     """Lines joined into paragraphs: a line break inside a sentence (a web copy that put a linked word
     on a line of its own) continues the paragraph; a blank line, a finished sentence or a heading ends it.
+
+    Linear in the text: a paragraph of joined lines is never a heading (each of its lines is not, and no
+    heading pattern spans a line break), and whether it is finished depends on its last characters only.
     """
     paragraphs: list[tuple[int, int]] = []
+    previous_is_heading = False
     for start, end in _lines(text):
+        is_heading = _heading_at(text, start, end, report_year) is not None
         if paragraphs:
             previous_start, previous_end = paragraphs[-1]
             joined = (
                 "\n\n" not in text[previous_end:start]
-                and not _PARAGRAPH_END.search(text[previous_start:previous_end])
-                and _heading_at(text, previous_start, previous_end, report_year) is None
-                and _heading_at(text, start, end, report_year) is None
+                and not _PARAGRAPH_END.search(text, max(previous_start, previous_end - 3), previous_end)
+                and not previous_is_heading
+                and not is_heading
             )
             if joined:
                 paragraphs[-1] = (previous_start, end)
                 continue
         paragraphs.append((start, end))
+        previous_is_heading = is_heading
     return paragraphs
 
 
@@ -195,14 +202,10 @@ def _opening_kind(opening: str, report_year: int | None) -> str | None:
 
 def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | None) -> list[Section]:
     headings = [h for p in paragraphs if (h := _heading_at(text, *p, report_year)) is not None]
+    ends = _section_ends(headings, len(text))
     sections: list[Section] = []
     open_stack: list[Section] = []
-    for index, heading in enumerate(headings):
-        end = len(text)
-        for later in headings[index + 1 :]:
-            if later.level <= heading.level:
-                end = later.start
-                break
+    for heading, end in zip(headings, ends, strict=True):
         while open_stack and open_stack[-1].level >= heading.level:
             open_stack.pop()
         parent = open_stack[-1] if open_stack else None
@@ -235,12 +238,26 @@ def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | N
     return sections
 
 
-def _innermost(sections: list[Section], position: int) -> Section | None:
-    found = None
-    for section in sections:
-        if section.start <= position < section.end and (found is None or section.level > found.level):
-            found = section
-    return found
+def _section_ends(headings: list[_Heading], text_end: int) -> list[int]:
+    """Where each heading's section ends: at the next heading of the same or a higher level."""
+    ends = [text_end] * len(headings)
+    waiting: list[int] = []  # headings whose end is not yet known, levels strictly rising
+    for index, heading in enumerate(headings):
+        while waiting and headings[waiting[-1]].level >= heading.level:
+            ends[waiting.pop()] = heading.start
+        waiting.append(index)
+    return ends
+
+
+def _innermost(sections: list[Section], starts: list[int], position: int) -> Section | None:
+    """The section of the highest level containing position: the last one starting at or before it.
+
+    A section runs to the next heading of its level or a higher one, so any later-starting section that
+    contains the position is nested in it; the last section starting at or before a position in the
+    text therefore contains it and is the innermost.
+    """
+    index = bisect_right(starts, position)
+    return sections[index - 1] if index else None
 
 
 def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -266,6 +283,7 @@ def segment(text: str, report_year: int | None = None) -> Segmentation:
     sections = _sections(text, paragraphs, report_year)
     first_heading = min((s.start for s in sections), default=None)
     has_top_headings = any(s.level == 1 for s in sections)
+    starts = [s.start for s in sections]
     sentences: list[Sentence] = []
     preamble_looks_back = False  # 各位代表:过去一年,… before the first heading is a review
     for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1):
@@ -273,7 +291,7 @@ def segment(text: str, report_year: int | None = None) -> Segmentation:
         main_targets = False
         for s_start, s_end in _sentence_spans(text, p_start, p_end):
             body = text[s_start:s_end]
-            section = _innermost(sections, s_start)
+            section = _innermost(sections, starts, s_start)
             if section is not None:
                 kind = section.kind
             elif has_top_headings and first_heading is not None and s_start < first_heading:

@@ -1,0 +1,102 @@
+"""Work that grows with the input: linear time in read, segment and numbers, bounded memory for .docx.
+
+Timings take the best of a few runs and compare doubling sizes, so a busy machine slows both sizes alike:
+linear work roughly doubles (ratio 2), quadratic work quadruples.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from loaders.errors import LoaderError
+from loaders.read import normalize, read_report
+from loaders.segment import segment
+
+MAX_GROWTH = 3.0  # time(2N) / time(N): linear is 2, quadratic 4
+
+# Report-like text with a heading at every level every few lines.
+REPORT_BLOCK = """一、2024年工作回顾
+过去一年,国内生产总值增长5%,城镇新增就业1256万人。
+(一)加大宏观调控力度。发行超长期特别国债1万亿元。
+二、2025年经济社会发展总体要求和政策取向
+今年发展主要预期目标是:国内生产总值增长5%左右;城镇调查失业率5.5%左右。
+(一)大力提振消费。
+1.实施提振消费专项行动。安排超长期特别国债3000亿元。
+——稳定就业。新增就业1200万人以上。
+(1)加强技能培训。培训300万人次。
+去年完成培训280万人次。
+
+"""
+REPORT_PARAGRAPH = "<p>今年发展主要预期目标是:国内生产总值增长5%左右;城镇调查失业率5.5%左右。</p>"
+
+
+def _repeat(unit: str, size: int) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def _best_time(run: Callable[[], object], repeats: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _growth(run: Callable[[int], object], size: int) -> float:
+    """time(2 × size) / time(size), best of a few runs each."""
+    return _best_time(lambda: run(2 * size)) / _best_time(lambda: run(size))
+
+
+def _assert_linear(run: Callable[[int], object], size: int) -> None:
+    run(size)  # warm caches (opencc's table, compiled patterns)
+    growth = _growth(run, size)
+    assert growth < MAX_GROWTH, f"doubling the input multiplied the time by {growth:.1f}"
+
+
+def test_segmenting_a_long_report_is_linear() -> None:
+    texts = {size: normalize(_repeat(REPORT_BLOCK, size)) for size in (250_000, 500_000)}
+    _assert_linear(lambda size: segment(texts[size], 2025), 250_000)
+
+
+def test_a_long_paragraph_of_unfinished_lines_is_linear() -> None:
+    texts = {size: _repeat("国内生产总值增长\n", size) for size in (250_000, 500_000)}
+    _assert_linear(lambda size: segment(texts[size], 2025), 250_000)
+
+
+def _html_report(tmp_path: Path, size: int, stray: str) -> Path:
+    """A page of nested unclosed elements and, between report paragraphs, stray or unclosed markup."""
+    body = "<span>" * (size // 20) + _repeat(REPORT_PARAGRAPH + stray * 20, size)
+    path = tmp_path / f"{size}.html"
+    path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("stray", ["</b>", "</i"], ids=["stray end tags", "unclosed end tags"])
+def test_reading_html_with_stray_markup_is_linear(tmp_path: Path, stray: str) -> None:
+    paths = {size: _html_report(tmp_path, size, stray) for size in (200_000, 400_000)}
+    _assert_linear(lambda size: read_report(paths[size]), 200_000)
+
+
+@pytest.mark.parametrize("tail", ["<!--", "</", "<a b='"])
+def test_an_unclosed_tail_of_markup_is_read_as_text_in_linear_time(tmp_path: Path, tail: str) -> None:
+    line = f"{tail}各位代表"
+    paths = {}
+    for size in (100_000, 200_000):
+        paths[size] = tmp_path / f"{size}.html"
+        paths[size].write_text(f"<body>{REPORT_PARAGRAPH * 10}" + f"{line}\n" * (size // 10), "utf-8")
+    _assert_linear(lambda size: read_report(paths[size], max_line_chars=10**6), 100_000)
+    # in a page, a line break is white space: the tail is one line of text
+    assert read_report(paths[100_000], max_line_chars=10**6).text.endswith(f"{line} {line}")
+
+
+def test_a_malformed_declaration_is_a_loader_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.html"
+    path.write_text(f"<body>{REPORT_PARAGRAPH * 10}\n<![<![ x ]]>", encoding="utf-8")
+    with pytest.raises(LoaderError, match="malformed HTML") as caught:
+        read_report(path)
+    assert (caught.value.source, caught.value.line) == (str(path), 2)
