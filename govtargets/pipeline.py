@@ -72,7 +72,7 @@ def _summarise(file: str, report: ExtractedReport) -> ReportSummary:
         kinds[kind] = kinds.get(kind, 0) + 1
     warnings = []
     if not report.rows["sections"]:
-        warnings.append("no headings found: the whole text is read as plan")
+        warnings.append("no headings found: kinds from sentence cues")
     if not kinds.get("plan"):
         warnings.append("no targets found")
     return ReportSummary(

@@ -31,7 +31,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "sentences": (
         "sentence_id", "report_id", "sentence_no", "section_id", "paragraph_no", "char_start",
-        "char_end", "sentence_text", "statement_kind", "lead_text", "in_main_targets",
+        "char_end", "sentence_text", "statement_kind", "kind_evidence", "lead_text", "in_main_targets",
     ),
     "quantities": (
         "quantity_id", "report_id", "sentence_id", "item_no", "char_start", "char_end",
@@ -98,7 +98,7 @@ def extract_text(entry: ManifestEntry, report: ReportText, sha256: str, vocab: V
     """The rows of one decoded report."""
     report_id = sha256[:16]
     text = report.text
-    segmentation = segment(report.normalized, entry.year)
+    segmentation = segment(report.normalized, entry.year, vocab)
     section_ids = {s.no: stable_id(report_id, "section", s.start, s.level) for s in segmentation.sections}
     sentence_ids = {s.no: stable_id(report_id, "sentence", s.start, s.end) for s in segmentation.sentences}
     quantities = find_quantities(report.normalized, segmentation, vocab)
@@ -146,6 +146,7 @@ def extract_text(entry: ManifestEntry, report: ReportText, sha256: str, vocab: V
             "char_end": s.end,
             "sentence_text": text[s.start : s.end],
             "statement_kind": s.kind,
+            "kind_evidence": s.kind_evidence,
             "lead_text": s.lead,
             "in_main_targets": s.in_main_targets,
         }

@@ -4,7 +4,11 @@ Every offset is a position in the report text; the normalised text has the same 
 here point into the original text too. Nothing is dropped: sentences tile their paragraphs.
 
 Statement kinds say whether a sentence belongs to the review of past work (``review``), the plan for the
-year (``plan``) or neither (``other``: the salutation before the first heading).
+year (``plan``) or neither (``other``: a salutation, title or byline, or a glossary). When headings decide,
+they decide. When they don't (a text without headings, a news article, the text before the first
+heading), each sentence's kind comes from its own cues (time frames, verbs and aspect: the weighted
+words of seeds/reference/kind_cues.csv, and years before or after the report's), else from its
+neighbour, else the plan. ``kind_evidence`` says which rule decided.
 """
 
 from __future__ import annotations
@@ -14,10 +18,17 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from loaders.numbers import parse_numeral
+from loaders.vocab import KindCue, Vocabulary, load_vocabulary
 
 PLAN = "plan"
 REVIEW = "review"
 OTHER = "other"
+# What decided a sentence's kind (the code list kind_evidence in seeds/reference/code_lists.csv).
+BY_HEADING = "heading"
+BY_SENTENCE_CUE = "sentence_cue"
+BY_NEIGHBOUR = "neighbour"
+BY_DEFAULT = "default"
+BY_FRONT_MATTER = "front_matter"
 
 _CN_DIGITS = "一二三四五六七八九十"
 # Heading markers by level; the first group is the ordinal as written.
@@ -56,6 +67,24 @@ _LEAD_MAX_CHARS = 25
 _BARE_HEADING_MAX_CHARS = 20
 _BARE_HEADING_PUNCTUATION = re.compile(r"[。,;:!?、]")
 _DIGIT = re.compile(r"\d")
+# A year that frames a sentence in time (2024年，全区… / 到2027年 / 一九八二年), not the base of a change
+# (比2020年).
+_FRAME_YEAR = re.compile(
+    r"(?<![比较与同\d〇零一二三四五六七八九])((?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年"
+)
+_CN_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_YEAR_WEIGHT = 2
+_STRONG_MARGIN = 2  # cues that win by less are weak hints
+# Lines that are not content: a salutation and its formula (我代表…向大会报告工作,请予审议), the
+# report's title, a byline or date line.
+_FRONT_MATTER = re.compile(
+    r"^\s*(?:各位代表|各位委员|同志们)[,:!]?\s*$"
+    r"|向大会报告.{0,10}工作|请予审议"
+    r"|政府工作报告\s*$"
+    r"|^\s*[—-]{1,2}"
+    r"|^\s*[(]?\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日"
+    r"|在.{0,30}(?:人民代表大会|人大).{0,20}(?:会议|大会)上\s*[)]?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +101,8 @@ class Section:
     start: int
     end: int
     kind: str
+    decided: bool  # whether the kind came from a heading (its own title or opening, or an ancestor's)
+    part: int | None  # the start of the top-level (level 1) section it is in, if any
 
 
 @dataclass(frozen=True)
@@ -84,6 +115,7 @@ class Sentence:
     start: int
     end: int
     kind: str
+    kind_evidence: str
     lead: str
     in_main_targets: bool
 
@@ -134,7 +166,10 @@ def _paragraphs(text: str, report_year: int | None) -> list[tuple[int, int]]:
     paragraphs: list[tuple[int, int]] = []
     previous_is_heading = False
     for start, end in _lines(text):
-        is_heading = _heading_at(text, start, end, report_year) is not None
+        # a heading, a title or a byline stands alone: it is never joined to the lines around it
+        is_heading = _heading_at(text, start, end, report_year) is not None or bool(
+            _FRONT_MATTER.search(text[start:end])
+        )
         if paragraphs:
             previous_start, previous_end = paragraphs[-1]
             joined = (
@@ -212,11 +247,11 @@ def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | N
         ordinal_text = str(heading.ordinal) if heading.ordinal is not None else heading.marker or "-"
         path = f"{parent.path}.{ordinal_text}" if parent else ordinal_text
         body_start = heading.start + len(heading.marker) + len(heading.title)
-        kind = (
-            _title_kind(heading.title, report_year)
-            or _opening_kind(text[body_start : body_start + _OPENING_CHARS], report_year)
-            or (parent.kind if parent else PLAN)
+        own = _title_kind(heading.title, report_year) or _opening_kind(
+            text[body_start : body_start + _OPENING_CHARS], report_year
         )
+        kind = own or (parent.kind if parent else PLAN)
+        decided = own is not None or (parent is not None and parent.decided)
         if parent is not None and parent.kind == OTHER:
             kind = OTHER  # the items of a glossary (名词解释) explain words, they set no targets
         elif parent is not None and parent.kind == REVIEW and not _EXPLICIT_PLAN.search(heading.title):
@@ -232,6 +267,8 @@ def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | N
             start=heading.start,
             end=end,
             kind=kind,
+            decided=decided,
+            part=heading.start if heading.level == 1 else (parent.part if parent else None),
         )
         sections.append(section)
         open_stack.append(section)
@@ -277,45 +314,129 @@ def _is_lead(sentence: str) -> bool:
     return 0 < len(body) <= _LEAD_MAX_CHARS and not _DIGIT.search(body)
 
 
-def segment(text: str, report_year: int | None = None) -> Segmentation:
+def _cue_weight(body: str, cue: KindCue) -> int:
+    for longer in cue.not_in:
+        body = body.replace(longer, "")
+    return cue.weight if cue.cue in body else 0
+
+
+def _cue_kind(body: str, report_year: int | None, vocab: Vocabulary) -> tuple[str, int] | None:
+    """The kind a sentence's own cues point to and by how much it wins, or None when they tie."""
+    scores = {PLAN: 0, REVIEW: 0}
+    for cue in vocab.kind_cues:
+        scores[cue.kind] += _cue_weight(body, cue)
+    if report_year is not None:
+        for year in _FRAME_YEAR.findall(body):
+            scores[REVIEW if int(year.translate(_CN_YEAR_DIGITS)) < report_year else PLAN] += _YEAR_WEIGHT
+    if scores[PLAN] == scores[REVIEW]:
+        return None
+    return (
+        (PLAN, scores[PLAN] - scores[REVIEW])
+        if scores[PLAN] > scores[REVIEW]
+        else (REVIEW, scores[REVIEW] - scores[PLAN])
+    )
+
+
+def _part(section: Section | None) -> int | None:
+    """The top-level section a sentence is in (its start), None outside every top-level section: a
+    top-level heading starts a new context even when it does not decide the kind; a lower one
+    (——经济运行持续向好, （一）…) continues its part."""
+    return section.part if section is not None else None
+
+
+@dataclass(frozen=True)
+class _Own:
+    """What a sentence says of its own kind, and whether that holds against its neighbours."""
+
+    kind: str
+    evidence: str
+    strong: bool
+
+
+def _own_kind(body: str, section: Section | None, report_year: int | None, vocab: Vocabulary) -> _Own | None:
+    """The kind from a deciding heading, a front-matter line or the sentence's own cues. Cues that win
+    by a single weak hint (了, 比上年, 将) are weak: a neighbour decided more firmly overrides them."""
+    if section is not None and section.decided:
+        if section.kind == PLAN and _REVIEW_SENTENCE_HEAD.match(body):
+            return _Own(REVIEW, BY_SENTENCE_CUE, strong=True)
+        return _Own(section.kind, BY_HEADING, strong=True)
+    if section is None and _FRONT_MATTER.search(body):
+        return _Own(OTHER, BY_FRONT_MATTER, strong=True)
+    cue = _cue_kind(body, report_year, vocab)
+    return _Own(cue[0], BY_SENTENCE_CUE, strong=cue[1] >= _STRONG_MARGIN) if cue is not None else None
+
+
+def _nearest(own: list[_Own | None], parts: list[int | None], order: range) -> list[str | None]:
+    """For each sentence, the kind of the nearest content sentence firmly decided by itself, walking
+    ``order``, in the same part of the report."""
+    found: list[str | None] = [None] * len(own)
+    last: tuple[int | None, str] | None = None
+    for index in order:
+        found[index] = last[1] if last is not None and last[0] == parts[index] else None
+        decided = own[index]
+        if decided is not None and decided.strong and decided.kind != OTHER:
+            last = (parts[index], decided.kind)
+    return found
+
+
+def _fill_from_neighbours(
+    own: list[_Own | None], parts: list[int | None], defaults: list[str]
+) -> list[tuple[str, str]]:
+    """A sentence its own cues leave open, or decide only weakly, takes the kind of the nearest content
+    sentence firmly decided before it in its part, else the nearest after it; else its weak cue, else
+    its default."""
+    before = _nearest(own, parts, range(len(own)))
+    after = _nearest(own, parts, range(len(own) - 1, -1, -1))
+    filled: list[tuple[str, str]] = []
+    for index, decided in enumerate(own):
+        near = before[index] or after[index]
+        if decided is not None and (decided.strong or near is None):
+            filled.append((decided.kind, decided.evidence))
+        elif near is not None:
+            filled.append((near, BY_NEIGHBOUR))
+        else:
+            filled.append((defaults[index], BY_DEFAULT))
+    return filled
+
+
+def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None = None) -> Segmentation:
     """Sections and sentences of a report, from its normalised text."""
+    vocab = vocab or load_vocabulary()
     paragraphs = _paragraphs(text, report_year)
     sections = _sections(text, paragraphs, report_year)
-    first_heading = min((s.start for s in sections), default=None)
-    has_top_headings = any(s.level == 1 for s in sections)
     starts = [s.start for s in sections]
+    spans: list[tuple[int, int, int, Section | None]] = [
+        (paragraph_no, s_start, s_end, _innermost(sections, starts, s_start))
+        for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1)
+        for s_start, s_end in _sentence_spans(text, p_start, p_end)
+    ]
+    kinds = _fill_from_neighbours(
+        [_own_kind(text[start:end], section, report_year, vocab) for _, start, end, section in spans],
+        [_part(section) for *_, section in spans],
+        [section.kind if section is not None else PLAN for *_, section in spans],
+    )
     sentences: list[Sentence] = []
-    preamble_looks_back = False  # 各位代表:过去一年,… before the first heading is a review
-    for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1):
-        lead = ""
-        main_targets = False
-        for s_start, s_end in _sentence_spans(text, p_start, p_end):
-            body = text[s_start:s_end]
-            section = _innermost(sections, starts, s_start)
-            if section is not None:
-                kind = section.kind
-            elif has_top_headings and first_heading is not None and s_start < first_heading:
-                preamble_looks_back = preamble_looks_back or bool(_REVIEW_SENTENCE_HEAD.match(body))
-                kind = REVIEW if preamble_looks_back else OTHER
-            else:
-                kind = PLAN
-            if kind == PLAN and _REVIEW_SENTENCE_HEAD.match(body):
-                kind = REVIEW
-            main_targets = main_targets or bool(_MAIN_TARGETS.search(body))
-            if _is_lead(body):
-                lead = body.strip().rstrip("。!?;:")
-            elif not lead and section is not None:
-                lead = section.title
-            sentences.append(
-                Sentence(
-                    no=len(sentences) + 1,
-                    section_no=section.no if section else None,
-                    paragraph_no=paragraph_no,
-                    start=s_start,
-                    end=s_end,
-                    kind=kind,
-                    lead=lead,
-                    in_main_targets=main_targets,
-                )
+    lead, main_targets, current_paragraph = "", False, 0
+    for (paragraph_no, start, end, section), (kind, evidence) in zip(spans, kinds, strict=True):
+        if paragraph_no != current_paragraph:
+            lead, main_targets, current_paragraph = "", False, paragraph_no
+        body = text[start:end]
+        main_targets = main_targets or bool(_MAIN_TARGETS.search(body))
+        if _is_lead(body):
+            lead = body.strip().rstrip("。!?;:")
+        elif not lead and section is not None:
+            lead = section.title
+        sentences.append(
+            Sentence(
+                no=len(sentences) + 1,
+                section_no=section.no if section else None,
+                paragraph_no=paragraph_no,
+                start=start,
+                end=end,
+                kind=kind,
+                kind_evidence=evidence,
+                lead=lead,
+                in_main_targets=main_targets,
             )
+        )
     return Segmentation(sections=sections, sentences=sentences)

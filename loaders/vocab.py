@@ -27,6 +27,17 @@ def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> tu
 
 
 @dataclass(frozen=True)
+class KindCue:
+    """A word that points to a statement kind, with its weight and the longer words it does not count in
+    (了 counts in 解决了, not in 为了)."""
+
+    cue: str
+    kind: str
+    weight: int
+    not_in: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """Cue and unit words (each tuple sorted longest first so the first match is the longest), the
     spellings of the units of a quantity-kind role, and the patterns of base cues and lead words."""
@@ -49,6 +60,7 @@ class Vocabulary:
     label_suffixes: tuple[str, ...]
     threshold_after: frozenset[str]
     threshold_before: frozenset[str]
+    kind_cues: tuple[KindCue, ...]
 
 
 @lru_cache(maxsize=4)
@@ -76,7 +88,22 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         label_suffixes=_column(words, "word", ("role", "label_suffix")),
         threshold_after=frozenset(_column(words, "word", ("role", "threshold_after"))),
         threshold_before=frozenset(_column(words, "word", ("role", "threshold_before"))),
+        kind_cues=_kind_cues(reference_dir / "kind_cues.csv"),
     )
+
+
+def _kind_cues(path: Path) -> tuple[KindCue, ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        cues = [
+            KindCue(
+                row["cue"],
+                row["statement_kind"],
+                int(row["weight"]),
+                tuple(filter(None, row["not_in"].split("|"))),
+            )
+            for row in csv.DictReader(handle)
+        ]
+    return tuple(sorted(cues, key=lambda cue: (-len(cue.cue), cue.cue)))
 
 
 def _base_cue_pattern(path: Path) -> re.Pattern[str]:

@@ -6,6 +6,7 @@ select
     reports.district_code,
     reports.report_year,
     sentences.statement_kind,
+    sentences.kind_evidence,
     sentences.sentence_text,
     sentences.lead_text,
     sentences.in_main_targets,

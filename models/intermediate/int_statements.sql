@@ -3,6 +3,7 @@
 select
     contexts.quantity_id as statement_id,
     contexts.statement_kind,
+    contexts.kind_evidence,
     contexts.report_id,
     contexts.district_code,
     domains.domain_code,

@@ -8,6 +8,7 @@ select
     char_end,
     sentence_text,
     statement_kind,
+    kind_evidence,
     lead_text,
     in_main_targets
 from {{ ref('sentences') }}

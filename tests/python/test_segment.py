@@ -138,3 +138,76 @@ def test_a_review_before_the_first_heading_is_review() -> None:
     assert kinds["过去一年,我们新建学校10所。"] == REVIEW
     assert kinds["城镇新增就业2万人。"] == REVIEW
     assert kinds["新建学校12所。"] == PLAN
+
+
+def _kinds_and_evidence(text: str, year: int = 2025) -> list[tuple[str, str, str]]:
+    normalized = normalize(text)
+    return [
+        (normalized[s.start : s.end], s.kind, s.kind_evidence) for s in segment(normalized, year).sentences
+    ]
+
+
+def test_a_first_paragraph_of_main_targets_is_plan_not_salutation() -> None:
+    text = (
+        "今年经济社会发展的主要预期目标是：地区生产总值增长6%左右；城镇新增就业3万人以上。\n"
+        "一、扎实推进产业升级\n新建产业园区2个。\n"
+    )
+    rows = _kinds_and_evidence(text)
+    assert rows[0][1:] == (PLAN, "sentence_cue")
+    assert rows[-1][1] == PLAN
+
+
+def test_a_text_without_headings_that_opens_with_a_review_gives_results_then_targets() -> None:
+    text = (
+        "五年来，全县地区生产总值年均增长7.2%。\n新建学校12所，新增学位8000个。\n"
+        "今年，全县将新建学校3所。\n新增学位2000个。\n"
+    )
+    rows = _kinds_and_evidence(text)
+    assert [(kind, evidence) for _, kind, evidence in rows] == [
+        (REVIEW, "sentence_cue"),
+        (REVIEW, "neighbour"),
+        (PLAN, "sentence_cue"),
+        (PLAN, "neighbour"),
+    ]
+
+
+def test_a_sentence_without_cues_takes_the_kind_of_the_next_when_it_opens_the_text() -> None:
+    rows = _kinds_and_evidence("新建道路20公里。\n过去一年，全区完成投资80亿元。\n")
+    assert rows[0][1:] == (REVIEW, "neighbour")
+
+
+def test_a_news_lead_with_this_year_is_plan_and_a_byline_is_other() -> None:
+    text = (
+        "某县政府工作报告提出今年目标\n"
+        "（2025年1月10日在某县第十八届人民代表大会第五次会议上）\n"
+        "记者从县两会获悉，县政府工作报告提出，今年全县力争地区生产总值增长6%。\n"
+    )
+    kinds = {body: (kind, evidence) for body, kind, evidence in _kinds_and_evidence(text)}
+    byline = normalize("（2025年1月10日在某县第十八届人民代表大会第五次会议上）")
+    lead = normalize("记者从县两会获悉，县政府工作报告提出，今年全县力争地区生产总值增长6%。")
+    assert kinds[byline] == (OTHER, "front_matter")
+    assert kinds[lead] == (PLAN, "sentence_cue")
+
+
+def test_years_before_the_report_mark_a_review_in_chinese_numerals_too() -> None:
+    rows = _kinds_and_evidence("一九八二年全县粮食产量达到5万吨。\n到1985年粮食产量达到6万吨。\n", year=1983)
+    assert [kind for _, kind, _ in rows] == [REVIEW, PLAN]
+
+
+def test_a_base_of_a_change_is_no_time_frame() -> None:
+    rows = _kinds_and_evidence("过去一年，全县新建学校5所。\n力争新增学位比去年增加1000个。\n")
+    assert rows[1][1:] == (PLAN, "sentence_cue")
+
+
+def test_a_weak_hint_yields_to_a_firmly_decided_neighbour() -> None:
+    text = "过去一年，全区新建学校5所。\n改造老旧小区10个，惠及居民将近3000户。\n"
+    rows = _kinds_and_evidence(text)
+    # 将 alone is a weak hint of the plan; the review around it decides
+    assert rows[1][1:] == (REVIEW, "neighbour")
+
+
+def test_headings_decide_when_they_decide() -> None:
+    text = "一、2024年工作回顾\n今年以来，新建学校5所。\n二、2025年工作安排\n去年新建学校5所，今年新建学校8所。\n"
+    rows = _kinds_and_evidence(text)
+    assert rows[1][1:] == (REVIEW, "heading")
+    assert rows[-1][1:] == (REVIEW, "sentence_cue")  # a plan sentence that opens with 去年 looks back
