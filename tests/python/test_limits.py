@@ -6,14 +6,19 @@ linear work roughly doubles (ratio 2), quadratic work quadruples.
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import docx
 import pytest
 
 from loaders.errors import LoaderError
-from loaders.read import normalize, read_report
+from loaders.read import MAX_FILE_BYTES, MAX_REPORT_CHARS, normalize, read_report
 from loaders.segment import segment
 
 MAX_GROWTH = 3.0  # time(2N) / time(N): linear is 2, quadratic 4
@@ -100,3 +105,103 @@ def test_a_malformed_declaration_is_a_loader_error(tmp_path: Path) -> None:
     with pytest.raises(LoaderError, match="malformed HTML") as caught:
         read_report(path)
     assert (caught.value.source, caught.value.line) == (str(path), 2)
+
+
+# --- size limits -----------------------------------------------------------------------------------
+
+DOCUMENT_XML = "word/document.xml"
+W_NAMESPACE = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _docx(path: Path, body: bytes, repeats: int) -> Path:
+    """A .docx whose body is `body` repeated, written in chunks so a huge part never sits in memory."""
+    template = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("各位代表。")
+    document.save(template)
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            if name != DOCUMENT_XML:
+                target.writestr(name, source.read(name))
+        with target.open(DOCUMENT_XML, "w") as part:
+            part.write(b"<?xml version='1.0' encoding='UTF-8'?><w:document " + W_NAMESPACE + b"><w:body>")
+            chunk = 10_000
+            for _ in range(repeats // chunk):
+                part.write(body * chunk)
+            part.write(body * (repeats % chunk) + b"</w:body></w:document>")
+    return path
+
+
+READ_UNDER_A_MEMORY_BOUND = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from loaders.errors import LoaderError
+from loaders.read import read_report
+try:
+    read_report(Path(sys.argv[1]))
+except LoaderError as error:
+    print(error)
+"""
+
+
+def test_a_docx_zip_bomb_is_rejected_before_it_costs_memory(tmp_path: Path) -> None:
+    bomb = _docx(tmp_path / "bomb.docx", b"<w:p/>", 35_000_000)  # 210 MB of empty paragraphs
+    assert bomb.stat().st_size < 1_000_000
+    result = subprocess.run(
+        [sys.executable, "-c", READ_UNDER_A_MEMORY_BOUND, str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith(f"{bomb}: unpacked .docx of 210,")
+    assert "bytes is over the limit of 64,000,000 bytes" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "repeats", "message"),
+    [
+        (b"<w:p/>", 250_000, ".docx of 250,000 paragraphs is over the limit of 200,000 paragraphs"),
+        (b'<w:p w:rsidR="1"><w:pPr/><w:r/></w:p>', 200_001, ".docx of 200,001 paragraphs is over"),
+        (b"<w:r/>", 2_500_000, "XML tags is over the limit of 2,000,000 XML tags"),
+    ],
+    ids=["empty paragraphs", "paragraphs with properties and runs", "runs"],
+)
+def test_a_docx_over_the_paragraph_or_tag_limit(
+    tmp_path: Path, body: bytes, repeats: int, message: str
+) -> None:
+    path = _docx(tmp_path / "many.docx", body, repeats)
+    started = time.perf_counter()
+    with pytest.raises(LoaderError) as caught:
+        read_report(path)
+    assert time.perf_counter() - started < 2
+    assert caught.value.source == str(path)
+    assert message in caught.value.detail
+
+
+def test_a_file_over_the_byte_limit_is_rejected_before_decoding() -> None:
+    path = Path("huge.txt")
+    with pytest.raises(
+        LoaderError, match=r"^huge\.txt: file of 64,000,001 bytes is over the limit of 64,000,000"
+    ):
+        read_report(path, data=b"\xff" * (MAX_FILE_BYTES + 1))
+
+
+def test_a_report_over_the_character_limit(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text(_repeat(REPORT_BLOCK, MAX_REPORT_CHARS + 1), encoding="utf-8")
+    with pytest.raises(LoaderError) as caught:
+        read_report(path)
+    assert caught.value.source == str(path)
+    assert (
+        caught.value.detail == "report text of 5,000,001 characters is over the limit of 5,000,000 characters"
+    )
+
+
+def test_a_report_of_a_million_characters_is_read(tmp_path: Path) -> None:
+    text = _repeat(REPORT_BLOCK, 1_000_000)
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    assert read_report(path).text == text
