@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from loaders.errors import LoaderError, LoadIssue
-from loaders.manifest import Manifest, read_manifest
+from loaders.manifest import Manifest, ManifestEntry, read_manifest
 from loaders.regions import RegionIndex, default_regions_path
 
 REPO_REPORTS = Path(__file__).resolve().parents[2] / "reports"
 HEADER = "file,district,year,title,source_url"
+THREE_FILES = {"a.txt": "x", "b.txt": "y", "c.txt": "z"}
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,12 @@ def read(folder: Path, manifest: str | bytes, files: dict[str, str], regions: Re
 def only_issue(manifest: Manifest) -> LoadIssue:
     assert len(manifest.issues) == 1, manifest.issues
     return manifest.issues[0]
+
+
+def only_entry(manifest: Manifest) -> ManifestEntry:
+    assert manifest.issues == []
+    (entry,) = manifest.entries
+    return entry
 
 
 def test_the_bundled_manifest_reads_without_issues(regions: RegionIndex) -> None:
@@ -273,9 +280,10 @@ def test_carriage_returns_and_tabs_in_a_title_or_url_become_spaces(
         {"a.txt": "x"},
         regions,
     )
-    assert manifest.issues == []
-    (entry,) = manifest.entries
-    assert (entry.title, entry.source_url) == ("lone return tab\nnext line", "https://x.org/ a")
+    assert (only_entry(manifest).title, only_entry(manifest).source_url) == (
+        "lone return tab\nnext line",
+        "https://x.org/ a",
+    )
 
 
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\x0b", "\x1b", "\x7f", "\x85"])
@@ -316,19 +324,15 @@ def test_a_control_character_in_an_extra_cell(tmp_path: Path, regions: RegionInd
 def test_an_unclosed_quote_names_the_line_where_it_opens(
     tmp_path: Path, regions: RegionIndex, manifest: str, line: int
 ) -> None:
-    make_reports(tmp_path, manifest, {"a.txt": "x", "b.txt": "y", "c.txt": "z"})
+    make_reports(tmp_path, manifest, THREE_FILES)
     with pytest.raises(LoaderError, match="opens a field that is never closed") as caught:
         read_manifest(tmp_path, regions)
     assert (caught.value.source, caught.value.line) == ("manifest.csv", line)
 
 
 def test_closed_quotes_are_not_taken_for_unclosed_ones(tmp_path: Path, regions: RegionIndex) -> None:
-    manifest = read(
-        tmp_path,
-        'file,district,year,title\na.txt,福田区,2023,"x""y, ""z"""\nb.txt,罗湖区,2023,a"b\nc.txt,罗湖区,2024,"t"',
-        {"a.txt": "x", "b.txt": "y", "c.txt": "z"},
-        regions,
-    )
+    text = 'file,district,year,title\na.txt,福田区,2023,"x""y, ""z"""\nb.txt,罗湖区,2023,a"b\nc.txt,罗湖区,2024,"t"'
+    manifest = read(tmp_path, text, THREE_FILES, regions)
     assert manifest.issues == []
     assert [entry.title for entry in manifest.entries] == ['x"y, "z"', 'a"b', "t"]
 
