@@ -245,9 +245,10 @@ class _IntegerReader:
         self.accepted = 0
         self.total = Decimal(0)
         self.section = Decimal(0)
-        self.ceiling = 0  # a place word must be below this (0: no limit)
-        self.scale = 1  # value of the last place or section word, for elisions
-        self.highest = 0  # largest section factor applied so far
+        # Decimals, not ints: a chain of section words (万万万…) multiplies them in constant time each
+        self.ceiling = Decimal(0)  # a place word must be below this (0: no limit)
+        self.scale = Decimal(1)  # value of the last place or section word, for elisions
+        self.highest = Decimal(0)  # largest section factor applied so far
         self.state = "start"
         self.tail: int | None = None  # token index of the trailing run of section words
         self.sections = 0
@@ -310,7 +311,7 @@ class _IntegerReader:
             return False
         if nxt is not None and nxt.kind == "P" and self._can_take_place(coef, nxt):
             self.section += coef.value * nxt.value
-            self.ceiling = self.scale = int(nxt.value)
+            self.ceiling = self.scale = nxt.value
             return self._accept(2, "place")
         # a section coefficient only when that section word will be taken (not 三万五万)
         before_section = nxt is not None and nxt.kind == "S" and nxt.value != self.highest
@@ -338,8 +339,8 @@ class _IntegerReader:
         if coef.kind == "D":
             self.section += coef.value * self.scale / 10
             return self._accept(1, "coef" if self.state == "place" else "done")
-        zeros = len(str(self.scale)) - 1
-        if self.state == "section" and _is_integer(coef) and len(coef.text) == zeros:
+        # as many digits as the section word has zeros (3万4000); scale is a power of ten
+        if self.state == "section" and _is_integer(coef) and 10 ** len(coef.text) == self.scale:
             self.section = coef.value
             return self._accept(1, "done")
         return False
@@ -360,11 +361,11 @@ class _IntegerReader:
         if self.ceiling and self.ceiling <= 10:
             return False
         self.section += 10
-        self.ceiling = self.scale = 10
+        self.ceiling = self.scale = Decimal(10)
         return self._accept(1, "place")
 
     def _section_word(self, token: _Token) -> bool:
-        factor = int(token.value)
+        factor = token.value
         if self.state == "section":
             if self.tokens[self.t - 1].text != "万":  # only 万亿 and 万万 chain
                 return False
@@ -380,7 +381,7 @@ class _IntegerReader:
         else:
             self.total += self.section * factor
         self.section = Decimal(0)
-        self.ceiling = 0
+        self.ceiling = Decimal(0)
         self.scale = factor
         return self._accept(1, "section", section_word=True)
 

@@ -86,6 +86,17 @@ def test_finding_numbers_in_a_long_run_of_numeral_characters_is_linear(run: str,
     _assert_linear(lambda n: find_numbers(texts[n]), size)
 
 
+def test_a_long_chain_of_section_words_is_linear() -> None:
+    texts = {n: "一" + "万" * n for n in (50_000, 100_000)}  # 万万 chains (10^8); so does 万万万…
+    _assert_linear(lambda n: find_numbers(texts[n]), 50_000)
+
+
+def test_a_remainder_after_a_section_chain_of_thousands_of_digits() -> None:
+    # 3万4000 reads 4000 as the remainder; the check once went through str() of 10^4400, past its limit
+    spans = find_numbers("一" + "万" * 1100 + "1")
+    assert [(span.text, span.multiplier) for span in spans] == [("一" + "万" * 1100, 10**4400), ("1", 1)]
+
+
 @given(st.text(alphabet="百佰千万亿分之十一2,.x", max_size=40), st.integers(0, 40))
 def test_the_linear_search_for_a_numeral_start_finds_what_a_plain_search_finds(text: str, pos: int) -> None:
     found, expected = _next_start(text, pos), _START.search(text, pos)
