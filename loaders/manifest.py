@@ -13,6 +13,7 @@ import io
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,13 +213,13 @@ def _check_header(header: list[str], line: int) -> None:
     if missing:
         names = ", ".join(f"'{column}'" for column in missing)
         raise LoaderError(MANIFEST, f"missing required column {names}", line=line)
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    repeated = sorted(column for column, count in Counter(header).items() if column and count > 1)
     if repeated:
         raise LoaderError(MANIFEST, f"column {', '.join(repeated)} appears more than once", line=line)
 
 
 def _check_row(line: int, header: list[str], cells: list[str], root: Path, regions: RegionIndex) -> _Row:
-    values = {column: "" for column in header}
+    values = dict.fromkeys(REQUIRED_COLUMNS, "")  # not every column: a row costs its cells, not the header
     values.update((column, cell.strip()) for column, cell in zip(header, cells, strict=False))
     for column in _FREE_TEXT_COLUMNS:
         if column in values:

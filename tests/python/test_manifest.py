@@ -426,3 +426,11 @@ def test_a_file_over_the_byte_limit_is_not_read(
     monkeypatch.setattr("loaders.manifest.MAX_FILE_BYTES", 40)  # the manifest's own size
     manifest = read(tmp_path, "file,district,year\na.txt,福田区,2023\n", {"a.txt": "x" * 41}, regions)
     assert only_issue(manifest).message == "a.txt: file of 41 bytes is over the limit of 40 bytes"
+
+
+def test_a_header_of_many_columns_costs_each_row_only_its_cells(tmp_path: Path, regions: RegionIndex) -> None:
+    header = "file,district,year," + ",".join(f"note{n}" for n in range(50_000))
+    started = time.perf_counter()
+    manifest = read(tmp_path, header + "\na.txt,福田区,2023\n" * 1_000, {"a.txt": "x"}, regions)
+    assert time.perf_counter() - started < 5
+    assert len(manifest.issues) == 1_000  # the one file on every row
