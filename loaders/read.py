@@ -155,8 +155,12 @@ def _script(text: str) -> str:
 
 
 def _count(runs: re.Pattern[str], text: str, start: int = 0, end: int = sys.maxsize) -> int:
-    """How many characters of text[start:end] the run pattern matches."""
-    return sum(map(len, runs.findall(text, start, end)))
+    """How many characters of text[start:end] the run pattern matches.
+
+    Counted as what removing them takes away: a list of the runs would hold a string per run.
+    """
+    part = text[start:end]
+    return len(part) - len(runs.sub("", part))
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -245,7 +249,7 @@ def _decode_utf16_without_bom(data: bytes, source: str) -> str:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        share = (_count(_TEXTLIKE_RUN, text) - len(_LOW_BYTE_ZERO.findall(text))) / len(text)
+        share = (_count(_TEXTLIKE_RUN, text) - _count(_LOW_BYTE_ZERO, text)) / len(text)
         if share >= best_share:
             best, best_share = text, share
     if not best:
@@ -287,13 +291,14 @@ def _common_share(text: str, codec: str) -> float:
         return 1.0
     if _KANA.search(text):
         return 0.0  # Japanese read as GB18030: Chinese reports have no kana
-    hanzi = _HAN.findall(text)
-    if not hanzi:
+    hanzi = {char: count for char, count in Counter(text).items() if _HAN.match(char)}  # distinct ones
+    total = sum(hanzi.values())
+    if not total:
         return 1.0
-    frequent = sum(_t2s_chars().get(c, c) in _FREQUENT_HAN for c in hanzi) / len(hanzi)
-    if frequent < MIN_FREQUENT_SHARE:
-        return frequent  # Korean read as GB18030 lands in common but unrelated characters
-    return sum(map(_is_common_han, hanzi)) / len(hanzi)
+    frequent = sum(count for char, count in hanzi.items() if _t2s_chars().get(char, char) in _FREQUENT_HAN)
+    if frequent / total < MIN_FREQUENT_SHARE:
+        return frequent / total  # Korean read as GB18030 lands in common but unrelated characters
+    return sum(count for char, count in hanzi.items() if _is_common_han(char)) / total
 
 
 @lru_cache(maxsize=8192)
@@ -316,7 +321,7 @@ def _undecodable(data: bytes, exc: UnicodeDecodeError, source: str) -> LoaderErr
 
 
 def _check_not_binary(text: str, source: str) -> None:
-    controls = len(_CONTROL.findall(text))
+    controls = _count(_CONTROL, text)
     if controls > MAX_CONTROL_SHARE * len(text):
         raise LoaderError(source, f"binary file: {controls / len(text):.0%} control characters")
 

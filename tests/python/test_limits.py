@@ -176,19 +176,34 @@ except LoaderError as error:
 """
 
 
-def test_a_docx_zip_bomb_is_rejected_before_it_costs_memory(tmp_path: Path) -> None:
-    bomb = _docx(tmp_path / "bomb.docx", b"<w:p/>", 35_000_000)  # 210 MB of empty paragraphs
-    assert bomb.stat().st_size < 1_000_000
+def _read_under_a_memory_bound(path: Path) -> str:
+    """read_report's error message from a process limited to 1 GB of address space; no traceback."""
     result = subprocess.run(
-        [sys.executable, "-c", READ_UNDER_A_MEMORY_BOUND, str(bomb)],
+        [sys.executable, "-c", READ_UNDER_A_MEMORY_BOUND, str(path)],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.startswith(f"{bomb}: unpacked .docx of 210,")
-    assert "bytes is over the limit of 64,000,000 bytes" in result.stdout
+    return result.stdout
+
+
+def test_a_docx_zip_bomb_is_rejected_before_it_costs_memory(tmp_path: Path) -> None:
+    bomb = _docx(tmp_path / "bomb.docx", b"<w:p/>", 35_000_000)  # 210 MB of empty paragraphs
+    assert bomb.stat().st_size < 1_000_000
+    message = _read_under_a_memory_bound(bomb)
+    assert message.startswith(f"{bomb}: unpacked .docx of 210,")
+    assert "bytes is over the limit of 64,000,000 bytes" in message
+
+
+def test_a_long_gb18030_text_is_checked_without_a_string_per_character(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"  # 12.8 M characters: 24.8 MB, under the file limit
+    path.write_bytes(("国内生产总值增长百分之五左右。\n" * 800_000).encode("gb18030"))
+    message = _read_under_a_memory_bound(path)
+    assert (
+        message == f"{path}: report text of 12,800,000 characters is over the limit of 5,000,000 characters\n"
+    )
 
 
 @pytest.mark.parametrize(
