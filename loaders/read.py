@@ -30,7 +30,7 @@ from loaders.errors import LoaderError
 
 # Size limits (see read_report): far above any real report (at most ~300,000 characters, a .docx of a
 # few hundred kB), low enough that no file costs more than a few hundred MB of memory or more than seconds.
-MAX_FILE_BYTES = 64_000_000  # a report file as stored
+MAX_FILE_BYTES = 32_000_000  # a report file as stored (a page of that size parses in ~400 MB)
 MAX_UNPACKED_BYTES = 64_000_000  # a .docx's parts, decompressed
 MAX_DOCX_TAGS = 2_000_000  # XML tags in a .docx's parts: parsed elements cost memory, not bytes
 MAX_PARAGRAPHS = 200_000  # paragraphs in a .docx

@@ -230,7 +230,7 @@ def test_a_docx_over_the_paragraph_or_tag_limit(
 def test_a_file_over_the_byte_limit_is_rejected_before_decoding() -> None:
     path = Path("huge.txt")
     with pytest.raises(
-        LoaderError, match=r"^huge\.txt: file of 64,000,001 bytes is over the limit of 64,000,000"
+        LoaderError, match=r"^huge\.txt: file of 32,000,001 bytes is over the limit of 32,000,000"
     ):
         read_report(path, data=b"\xff" * (MAX_FILE_BYTES + 1))
 
