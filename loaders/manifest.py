@@ -11,18 +11,38 @@ import csv
 import hashlib
 import io
 import os
+import re
+import stat
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from loaders.errors import LoaderError, LoadIssue
+from loaders.read import MAX_FILE_BYTES
 from loaders.regions import RegionIndex
 
 MANIFEST = "manifest.csv"
 REQUIRED_COLUMNS = ("file", "district", "year")
 REPORT_SUFFIXES = (".txt", ".docx", ".html", ".htm")
 FIRST_YEAR, LAST_YEAR = 1949, 2100
+MAX_LISTED = 5  # other rows named in one message; the rest are counted
+# Control characters (C0 but tab and line feed, DEL, C1): a seed file cannot carry them. In a title or
+# source_url a tab or carriage return is white space and becomes a space; anywhere else one rejects the row.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = str.maketrans("\r\t", "  ")
+_FREE_TEXT_COLUMNS = ("title", "source_url")
+_QUOTED_REST = re.compile(r'[^"]*(?:""[^"]*)*"(?!")')  # a quoted field after its opening quote, to its close
+_FIELD_END = re.compile("[,\r\n]")
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 T = TypeVar("T")
 
@@ -61,8 +81,11 @@ class _Row:
 
 
 def read_manifest(reports_dir: Path, regions: RegionIndex) -> Manifest:
-    root = reports_dir.resolve()
-    header, records = _read_csv(reports_dir / MANIFEST)
+    try:
+        root = _resolve(reports_dir)
+    except ValueError as exc:
+        raise LoaderError(str(reports_dir), str(exc)) from None
+    header, records = _read_csv(reports_dir / MANIFEST, root)
     rows = [_check_row(line, header, cells, root, regions) for line, cells in records]
     _flag_repeated_files(rows)
     _read_files(rows)
@@ -72,26 +95,74 @@ def read_manifest(reports_dir: Path, regions: RegionIndex) -> Manifest:
         for row in rows
         for problem in row.problems
     ]
-    # a file counts as listed by its name as written, or by where it resolves to
+    return Manifest(
+        entries=[_entry(row) for row in rows if not row.problems], issues=issues + _unlisted(root, rows)
+    )
+
+
+def _unlisted(root: Path, rows: list[_Row]) -> list[LoadIssue]:
+    """Report files in the folder that no row lists, by its name as written or by where it resolves to."""
     listed = {row.path for row in rows} | {Path(os.path.normpath(root / row.file)) for row in rows}
-    issues += [
-        LoadIssue(name, None, f"report file not listed in {MANIFEST}")
-        for name, path in _report_files(root)
-        if path not in listed and path.resolve() not in listed
-    ]
-    return Manifest(entries=[_entry(row) for row in rows if not row.problems], issues=issues)
+    issues: list[LoadIssue] = []
+    for name, path in _report_files(root):
+        if path in listed:
+            continue
+        try:
+            if _resolve(path) not in listed:
+                issues.append(LoadIssue(_visible(name), None, f"report file not listed in {MANIFEST}"))
+        except ValueError as exc:
+            issues.append(LoadIssue(_visible(name), None, str(exc)))
+    return issues
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _resolve(path: Path) -> Path:
+    """The path with every link followed; ValueError naming it for a loop of links."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # Python 3.11 raises RuntimeError on a loop
+        raise ValueError(f"cannot resolve the path: {exc}") from None
+
+
+def _not_regular(path: Path) -> str | None:
+    """'not a regular file (a FIFO)' for a path that exists but is no regular file; None otherwise."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((kind for is_kind, kind in _FILE_KINDS if is_kind(mode)), "a special file")
+    return f"not a regular file ({kind})"
+
+
+def _manifest_bytes(path: Path, root: Path) -> bytes:
+    """The bytes of manifest.csv, a regular file in the reports folder or a link to one inside it."""
+    try:
+        target = _resolve(path)
+    except ValueError as exc:
+        raise LoaderError(MANIFEST, str(exc)) from None
+    if not target.is_relative_to(root):
+        raise LoaderError(MANIFEST, f"is a link that leads outside the reports folder (to {target})")
+    if not target.is_file():
+        raise LoaderError(MANIFEST, _not_regular(target) or f"no {MANIFEST} in {path.parent}")
+    try:
+        return _file_bytes(target)
+    except ValueError as exc:
+        raise LoaderError(MANIFEST, str(exc)) from None
+
+
+def _read_csv(path: Path, root: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The column names, and every non-blank row after the header with the line it starts on."""
-    if not path.is_file():
-        raise LoaderError(MANIFEST, f"no {MANIFEST} in {path.parent}")
-    data = path.read_bytes()
+    data = _manifest_bytes(path, root)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise LoaderError(MANIFEST, f"not UTF-8 (byte 0x{data[exc.start]:02x})", line=line) from None
+    quote = _unclosed_quote(text)
+    if quote is not None:
+        message = 'a quote (") opens a field that is never closed: it would take in the rest of the file'
+        raise LoaderError(MANIFEST, message, line=1 + sum(1 for _ in _LINE_BREAK.finditer(text, 0, quote)))
     records = _records(text)
     if not records:
         raise LoaderError(MANIFEST, "is empty")
@@ -101,6 +172,26 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if not rows:
         raise LoaderError(MANIFEST, "is empty: a header and no rows", line=header_line)
     return header, rows
+
+
+def _unclosed_quote(text: str) -> int | None:
+    """Where a quoted field opens that the end of the text leaves open, as csv reads it; None if none does.
+
+    A quote opens a field only at its start; after its closing quote, and in an unquoted field, csv reads
+    a quote as a character, up to the next comma or line break.
+    """
+    position = 0  # always the start of a field
+    while position < len(text):
+        if text[position] == '"':
+            closed = _QUOTED_REST.match(text, position + 1)
+            if closed is None:
+                return position
+            position = closed.end()
+        field_end = _FIELD_END.search(text, position)
+        if field_end is None:
+            return None
+        position = field_end.end()
+    return None
 
 
 def _records(text: str) -> list[tuple[int, list[str]]]:
@@ -122,14 +213,20 @@ def _check_header(header: list[str], line: int) -> None:
     if missing:
         names = ", ".join(f"'{column}'" for column in missing)
         raise LoaderError(MANIFEST, f"missing required column {names}", line=line)
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    repeated = sorted(column for column, count in Counter(header).items() if column and count > 1)
     if repeated:
         raise LoaderError(MANIFEST, f"column {', '.join(repeated)} appears more than once", line=line)
 
 
 def _check_row(line: int, header: list[str], cells: list[str], root: Path, regions: RegionIndex) -> _Row:
-    values = {column: "" for column in header}
+    values = dict.fromkeys(REQUIRED_COLUMNS, "")  # not every column: a row costs its cells, not the header
     values.update((column, cell.strip()) for column, cell in zip(header, cells, strict=False))
+    for column in _FREE_TEXT_COLUMNS:
+        if column in values:
+            values[column] = values[column].replace("\r\n", "\n").translate(_SPACES)
+    control = _control_character(header, values, cells)
+    if control is not None:  # checked first: the other checks would repeat the value in their messages
+        return _Row(line, _visible(values["file"]), None, None, None, values, [control])
     problems: list[str] = []
     extra = [cell for cell in cells[len(header) :] if cell.strip()]
     if extra:
@@ -143,6 +240,21 @@ def _check_row(line: int, header: list[str], cells: list[str], root: Path, regio
         values=values,
         problems=problems,
     )
+
+
+def _control_character(header: list[str], values: dict[str, str], cells: list[str]) -> str | None:
+    """The first control character in the row's values or extra cells, as a problem; None if there is none."""
+    extra = {f"column {number}": cell for number, cell in enumerate(cells, start=1) if number > len(header)}
+    for column, value in [*values.items(), *extra.items()]:
+        found = _CONTROL.search(value)
+        if found is not None:
+            return f"control character U+{ord(found.group()):04X} in column '{column}'; remove it"
+    return None
+
+
+def _visible(text: str) -> str:
+    """The text with each control character written as an escape (a\\x00.txt), for messages."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
 def _attempt(problems: list[str], check: Callable[..., T], *args: object) -> T | None:
@@ -159,11 +271,11 @@ def _report_path(file: str, root: Path) -> Path:
         raise ValueError("no file given")
     if Path(file).is_absolute() or file.startswith(("/", "\\")):
         raise ValueError("path escapes the reports folder (absolute path)")
-    path = (root / file).resolve()
+    path = _resolve(root / file)
     if not path.is_relative_to(root):
         raise ValueError("path escapes the reports folder")
     if not path.is_file():
-        raise ValueError("file not found in the reports folder")
+        raise ValueError(_not_regular(path) or "file not found in the reports folder")
     if path.suffix.lower() not in REPORT_SUFFIXES:
         raise ValueError(f"not a report file (expected {', '.join(REPORT_SUFFIXES)})")
     return path
@@ -187,9 +299,15 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _some(shown: list[str], total: int) -> str:
+    """The first MAX_LISTED of a list (shown holds at least those), and how many more the total has."""
+    listed = ", ".join(shown[:MAX_LISTED])
+    return listed if total <= MAX_LISTED else f"{listed} and {total - MAX_LISTED:,} more"
+
+
 def _flag_repeated_files(rows: list[_Row]) -> None:
     for group in _shared((row.path, row) for row in rows if row.path is not None):
-        lines = ", ".join(str(row.line) for row in group)
+        lines = _some([str(row.line) for row in group[:MAX_LISTED]], len(group))
         for row in group:
             row.problems.append(f"listed on more than one row (lines {lines}); none of them is loaded")
 
@@ -198,14 +316,23 @@ def _read_files(rows: list[_Row]) -> None:
     """Read each listed file once; the bytes travel with the entry to the reader and the extractor."""
     read: dict[Path, bytes] = {}
     for row in rows:
-        if row.path is None:
-            continue
-        try:
-            row.data = (
-                read[row.path] if row.path in read else read.setdefault(row.path, row.path.read_bytes())
-            )
-        except OSError as exc:
-            row.problems.append(f"cannot read file: {exc.strerror or exc}")
+        if row.path is not None and row.path not in read:
+            data = _attempt(row.problems, _file_bytes, row.path)
+            if data is not None:
+                read[row.path] = data
+        if row.path in read:
+            row.data = read[row.path]
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The bytes of a file of at most MAX_FILE_BYTES, checked before it is read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValueError(f"file of {size:,} bytes is over the limit of {MAX_FILE_BYTES:,} bytes")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read file: {exc.strerror or exc}") from None
 
 
 def _flag_identical_contents(rows: list[_Row]) -> None:
@@ -215,8 +342,12 @@ def _flag_identical_contents(rows: list[_Row]) -> None:
             first_rows.setdefault(row.path, row)
     for group in _shared((_sha256(row.data or b""), row) for row in first_rows.values()):
         for row in group:
-            others = ", ".join(f"{other.file} (line {other.line})" for other in group if other is not row)
-            row.problems.append(f"duplicate file: byte-identical to {others}; none of them is loaded")
+            others = [
+                f"{other.file} (line {other.line})" for other in group[: MAX_LISTED + 1] if other is not row
+            ]
+            row.problems.append(
+                f"duplicate file: byte-identical to {_some(others, len(group) - 1)}; none of them is loaded"
+            )
 
 
 def _shared(keyed_rows: Iterable[tuple[object, _Row]]) -> list[list[_Row]]:

@@ -109,7 +109,11 @@ _GROUP = rf"(?:,[{_D}]{{3}}|，[０-９]{{3}})"  # the full-width comma only gro
 _ARABIC = re.compile(rf"(?:[{_D}]{{1,3}}{_GROUP}+(?![{_D}])|[{_D}]+)(?:[.．][{_D}]+(?![.．][{_D}]))?")
 _DOTTED = re.compile(rf"[{_D}]+(?:[.．][{_D}]+){{2,}}")
 _DOTTED_PART = re.compile(rf"[{_D}]+")
-_START = re.compile(rf"[{_D}零〇○一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]|[百佰千仟万亿]+分之")
+_NUMERAL_START = rf"[{_D}零〇○一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]"
+_POWERS = "百佰千仟万亿"
+_START = re.compile(rf"{_NUMERAL_START}|[{_POWERS}]+分之")
+# _START with a run of power words (百万分之) matched from the run's start only (see _next_start)
+_START_AT_RUN_STARTS = re.compile(rf"{_NUMERAL_START}|(?<![{_POWERS}])[{_POWERS}]+分之")
 _ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 _DIGIT_VALUES = {
@@ -168,22 +172,39 @@ def _arabic_value(s: str) -> Decimal:
     return Decimal(s.translate(_FULL_WIDTH).replace(",", ""))
 
 
-def _tokens(text: str, i: int) -> list[_Token]:
-    tokens: list[_Token] = []
-    while i < len(text):
-        ch = text[i]
-        if ch in _ARABIC_DIGITS:
-            m = _ARABIC.match(text, i)
-            assert m is not None  # a digit always matches
-            tokens.append(_Token("A", _arabic_value(m.group()), i, m.end(), m.group()))
-            i = m.end()
-            continue
-        kind_value = _CHINESE_TOKENS.get(ch)
-        if kind_value is None:
-            break
-        tokens.append(_Token(*kind_value, i, i + 1, ch))
-        i += 1
-    return tokens
+def _token_at(text: str, i: int) -> _Token | None:
+    if i >= len(text):
+        return None
+    ch = text[i]
+    if ch in _ARABIC_DIGITS:
+        m = _ARABIC.match(text, i)
+        assert m is not None  # a digit always matches
+        return _Token("A", _arabic_value(m.group()), i, m.end(), m.group())
+    kind_value = _CHINESE_TOKENS.get(ch)
+    return None if kind_value is None else _Token(*kind_value, i, i + 1, ch)
+
+
+class _Tokens:
+    """The tokens from a position, read only as far as they are asked for: a numeral is short, but the
+    run of numeral characters it starts may not be (十十十…), and reading it whole at every start is
+    quadratic."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text = text
+        self.read: list[_Token] = []
+        self.end = start
+
+    def __getitem__(self, index: int) -> _Token:
+        return self.read[index]
+
+    def has(self, index: int) -> bool:
+        while len(self.read) <= index:
+            token = _token_at(self.text, self.end)
+            if token is None:
+                return False
+            self.read.append(token)
+            self.end = token.end
+        return True
 
 
 @lru_cache(maxsize=16)
@@ -216,7 +237,7 @@ class _IntegerReader:
     something follows it.
     """
 
-    def __init__(self, tokens: list[_Token], text: str, units: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, tokens: _Tokens, text: str, units: dict[str, tuple[str, ...]]) -> None:
         self.tokens = tokens
         self.text = text
         self.units = units
@@ -224,15 +245,16 @@ class _IntegerReader:
         self.accepted = 0
         self.total = Decimal(0)
         self.section = Decimal(0)
-        self.ceiling = 0  # a place word must be below this (0: no limit)
-        self.scale = 1  # value of the last place or section word, for elisions
-        self.highest = 0  # largest section factor applied so far
+        # Decimals, not ints: a chain of section words (万万万…) multiplies them in constant time each
+        self.ceiling = Decimal(0)  # a place word must be below this (0: no limit)
+        self.scale = Decimal(1)  # value of the last place or section word, for elisions
+        self.highest = Decimal(0)  # largest section factor applied so far
         self.state = "start"
         self.tail: int | None = None  # token index of the trailing run of section words
         self.sections = 0
 
     def read(self) -> int:
-        while self.t < len(self.tokens) and self.state != "done" and self._step():
+        while self.tokens.has(self.t) and self.state != "done" and self._step():
             pass
         return self.accepted
 
@@ -241,7 +263,7 @@ class _IntegerReader:
         return self.total + self.section
 
     def _peek(self) -> _Token | None:
-        return self.tokens[self.t + 1] if self.t + 1 < len(self.tokens) else None
+        return self.tokens[self.t + 1] if self.tokens.has(self.t + 1) else None
 
     def _accept(self, n: int, state: str, section_word: bool = False) -> bool:
         if section_word:
@@ -289,7 +311,7 @@ class _IntegerReader:
             return False
         if nxt is not None and nxt.kind == "P" and self._can_take_place(coef, nxt):
             self.section += coef.value * nxt.value
-            self.ceiling = self.scale = int(nxt.value)
+            self.ceiling = self.scale = nxt.value
             return self._accept(2, "place")
         # a section coefficient only when that section word will be taken (not 三万五万)
         before_section = nxt is not None and nxt.kind == "S" and nxt.value != self.highest
@@ -317,8 +339,8 @@ class _IntegerReader:
         if coef.kind == "D":
             self.section += coef.value * self.scale / 10
             return self._accept(1, "coef" if self.state == "place" else "done")
-        zeros = len(str(self.scale)) - 1
-        if self.state == "section" and _is_integer(coef) and len(coef.text) == zeros:
+        # as many digits as the section word has zeros (3万4000); scale is a power of ten
+        if self.state == "section" and _is_integer(coef) and 10 ** len(coef.text) == self.scale:
             self.section = coef.value
             return self._accept(1, "done")
         return False
@@ -339,11 +361,11 @@ class _IntegerReader:
         if self.ceiling and self.ceiling <= 10:
             return False
         self.section += 10
-        self.ceiling = self.scale = 10
+        self.ceiling = self.scale = Decimal(10)
         return self._accept(1, "place")
 
     def _section_word(self, token: _Token) -> bool:
-        factor = int(token.value)
+        factor = token.value
         if self.state == "section":
             if self.tokens[self.t - 1].text != "万":  # only 万亿 and 万万 chain
                 return False
@@ -359,13 +381,13 @@ class _IntegerReader:
         else:
             self.total += self.section * factor
         self.section = Decimal(0)
-        self.ceiling = 0
+        self.ceiling = Decimal(0)
         self.scale = factor
         return self._accept(1, "section", section_word=True)
 
     def tail_start(self) -> int:
         """Start of the multiplier: the trailing section words, or an Arabic number's place word."""
-        tokens = self.tokens[: self.accepted]
+        tokens = self.tokens.read[: self.accepted]
         arabic_place = len(tokens) >= 2 and tokens[0].kind == "A" and tokens[1].kind == "P"
         if self.tail is not None:
             return tokens[1].start if arabic_place and self.tail == 2 else tokens[self.tail].start
@@ -418,7 +440,7 @@ def _read_numeral(text: str, i: int, units: dict[str, tuple[str, ...]]) -> _Read
     run = _digit_run(text, i)
     if run >= 2:
         return _digit_by_digit(text, i, run)
-    reader = _IntegerReader(_tokens(text, i), text, units)
+    reader = _IntegerReader(_Tokens(text, i), text, units)
     if not reader.read():
         return None
     end, total = reader.tokens[reader.accepted - 1].end, reader.value
@@ -550,13 +572,22 @@ def _run_end(text: str, i: int) -> int:
     return j
 
 
+def _next_start(text: str, pos: int) -> re.Match[str] | None:
+    """_START.search(text, pos) in linear time over a whole text.
+
+    Wherever _START matches inside a run of power words it matches at the run's start too, so after pos
+    only run starts need trying; trying every position of a long run (万万万…) is quadratic.
+    """
+    return _START.match(text, pos) or _START_AT_RUN_STARTS.search(text, pos + 1)
+
+
 def find_numbers(text: str, unit_words: Iterable[str] = DEFAULT_UNIT_WORDS) -> list[NumberSpan]:
     """Every number in text, sorted by start and never overlapping; text[s.start:s.end] == s.text."""
     units = _unit_index(frozenset(unit_words))
     spans: list[NumberSpan] = []
     pos = 0
     with localcontext(_WORKING):
-        while (match := _START.search(text, pos)) is not None:
+        while (match := _next_start(text, pos)) is not None:
             dotted = _DOTTED.match(text, match.start()) if text[match.start()] in _ARABIC_DIGITS else None
             if dotted is not None:
                 spans.extend(_dotted_spans(text, dotted))

@@ -11,6 +11,7 @@ import codecs
 import io
 import re
 import sys
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,13 @@ from docx.text.paragraph import Paragraph
 
 from loaders.errors import LoaderError
 
+# Size limits (see read_report): far above any real report (at most ~300,000 characters, a .docx of a
+# few hundred kB), low enough that no file costs more than a few hundred MB of memory or more than seconds.
+MAX_FILE_BYTES = 32_000_000  # a report file as stored (a page of that size parses in ~400 MB)
+MAX_UNPACKED_BYTES = 64_000_000  # a .docx's parts, decompressed
+MAX_DOCX_TAGS = 2_000_000  # XML tags in a .docx's parts: parsed elements cost memory, not bytes
+MAX_PARAGRAPHS = 200_000  # paragraphs in a .docx
+MAX_REPORT_CHARS = 5_000_000  # characters of report text
 # Validation thresholds (see read_report).
 MIN_CJK_CHARS = 200
 MIN_SENTENCES = 3
@@ -60,6 +68,8 @@ _TEXTLIKE_RUN = re.compile(f"[\t\n\r\x20-\x7e\u2000-\u206f\u3000-\u303f\uff00-\u
 _LOW_BYTE_ZERO = re.compile(
     "[" + "".join(chr(high << 8) for high in range(1, 256) if not 0xD8 <= high <= 0xDF) + "]"
 )
+_XML_PARAGRAPH = re.compile(rb"<(?:[\w.-]+:)?p[\s/>]")  # <w:p>, <w:p/>, <w:p w:rsidR=…> (not <w:pPr>)
+_XML_PARTS = (".xml", ".rels")  # the parts of a .docx that python-docx parses
 _META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030"})
 _BOMS = (
@@ -85,7 +95,9 @@ def read_report(path: Path, data: bytes | None = None, max_line_chars: int = 100
     Raises LoaderError naming the file (and the line where one applies) when the file is empty, binary,
     undecodable, has a line longer than `max_line_chars`, or holds no report text: fewer than
     MIN_CJK_CHARS CJK characters, CJK under MIN_CJK_SHARE of the non-space characters, or fewer than
-    MIN_SENTENCES sentences of at least MIN_SENTENCE_CJK CJK characters.
+    MIN_SENTENCES sentences of at least MIN_SENTENCE_CJK CJK characters. Also when it is over a size
+    limit: MAX_FILE_BYTES; for a .docx, checked before it is parsed, MAX_UNPACKED_BYTES, MAX_DOCX_TAGS and
+    MAX_PARAGRAPHS; and MAX_REPORT_CHARS of text.
     """
     source = str(path)
     reader = _READERS.get(path.suffix.lower())
@@ -99,7 +111,9 @@ def read_report(path: Path, data: bytes | None = None, max_line_chars: int = 100
             raise LoaderError(source, f"cannot read file: {exc.strerror or exc}") from exc
     if not data:
         raise LoaderError(source, "empty file (0 bytes)")
+    _check_limit(source, "file", len(data), MAX_FILE_BYTES, "bytes")
     text, encoding = reader(data, source)
+    _check_limit(source, "report text", len(text), MAX_REPORT_CHARS, "characters")
     text = _unify_newlines(text)
     _check_text(text, source, max_line_chars)
     return ReportText(text=text, normalized=normalize(text), encoding=encoding, script=_script(text))
@@ -141,11 +155,20 @@ def _script(text: str) -> str:
 
 
 def _count(runs: re.Pattern[str], text: str, start: int = 0, end: int = sys.maxsize) -> int:
-    """How many characters of text[start:end] the run pattern matches."""
-    return sum(map(len, runs.findall(text, start, end)))
+    """How many characters of text[start:end] the run pattern matches.
+
+    Counted as what removing them takes away: a list of the runs would hold a string per run.
+    """
+    part = text[start:end]
+    return len(part) - len(runs.sub("", part))
 
 
 # --- validation ----------------------------------------------------------------------------------
+
+
+def _check_limit(source: str, what: str, size: int, limit: int, unit: str) -> None:
+    if size > limit:
+        raise LoaderError(source, f"{what} of {size:,} {unit} is over the limit of {limit:,} {unit}")
 
 
 def _check_text(text: str, source: str, max_line_chars: int) -> None:
@@ -226,7 +249,7 @@ def _decode_utf16_without_bom(data: bytes, source: str) -> str:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        share = (_count(_TEXTLIKE_RUN, text) - len(_LOW_BYTE_ZERO.findall(text))) / len(text)
+        share = (_count(_TEXTLIKE_RUN, text) - _count(_LOW_BYTE_ZERO, text)) / len(text)
         if share >= best_share:
             best, best_share = text, share
     if not best:
@@ -268,13 +291,14 @@ def _common_share(text: str, codec: str) -> float:
         return 1.0
     if _KANA.search(text):
         return 0.0  # Japanese read as GB18030: Chinese reports have no kana
-    hanzi = _HAN.findall(text)
-    if not hanzi:
+    hanzi = {char: count for char, count in Counter(text).items() if _HAN.match(char)}  # distinct ones
+    total = sum(hanzi.values())
+    if not total:
         return 1.0
-    frequent = sum(_t2s_chars().get(c, c) in _FREQUENT_HAN for c in hanzi) / len(hanzi)
-    if frequent < MIN_FREQUENT_SHARE:
-        return frequent  # Korean read as GB18030 lands in common but unrelated characters
-    return sum(map(_is_common_han, hanzi)) / len(hanzi)
+    frequent = sum(count for char, count in hanzi.items() if _t2s_chars().get(char, char) in _FREQUENT_HAN)
+    if frequent / total < MIN_FREQUENT_SHARE:
+        return frequent / total  # Korean read as GB18030 lands in common but unrelated characters
+    return sum(count for char, count in hanzi.items() if _is_common_han(char)) / total
 
 
 @lru_cache(maxsize=8192)
@@ -297,7 +321,7 @@ def _undecodable(data: bytes, exc: UnicodeDecodeError, source: str) -> LoaderErr
 
 
 def _check_not_binary(text: str, source: str) -> None:
-    controls = len(_CONTROL.findall(text))
+    controls = _count(_CONTROL, text)
     if controls > MAX_CONTROL_SHARE * len(text):
         raise LoaderError(source, f"binary file: {controls / len(text):.0%} control characters")
 
@@ -310,11 +334,32 @@ def _unify_newlines(text: str) -> str:
 
 
 def _read_docx(data: bytes, source: str) -> tuple[str, str]:
+    _check_docx_size(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx fails on a malformed package in many ways (zip, XML, parts)
+        return "\n".join(_block_lines(document.element.body, document)), "docx"
+    # python-docx and lxml fail on a malformed package in many ways (zip, XML, parts, XPath)
+    except Exception as exc:
         raise LoaderError(source, f"corrupt .docx: {exc}") from exc
-    return "\n".join(_block_lines(document.element.body, document)), "docx"
+
+
+def _check_docx_size(data: bytes, source: str) -> None:
+    """Reject a .docx over the size limits from its zip directory and its raw XML, before parsing it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+            _check_limit(
+                source, "unpacked .docx", sum(part.file_size for part in parts), MAX_UNPACKED_BYTES, "bytes"
+            )
+            tags = paragraphs = 0
+            for part in (part for part in parts if part.filename.endswith(_XML_PARTS)):
+                xml = package.read(part)
+                tags += xml.count(b"<")
+                _check_limit(source, ".docx", tags, MAX_DOCX_TAGS, "XML tags")
+                paragraphs += sum(1 for _ in _XML_PARAGRAPH.finditer(xml))  # fewer than its tags
+                _check_limit(source, ".docx", paragraphs, MAX_PARAGRAPHS, "paragraphs")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+        raise LoaderError(source, f"corrupt .docx: {exc}") from exc
 
 
 def _block_lines(container: BaseOxmlElement, document: Document) -> Iterator[str]:

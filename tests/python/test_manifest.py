@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from loaders.errors import LoaderError, LoadIssue
-from loaders.manifest import Manifest, read_manifest
+from loaders.manifest import Manifest, ManifestEntry, read_manifest
 from loaders.regions import RegionIndex, default_regions_path
 
 REPO_REPORTS = Path(__file__).resolve().parents[2] / "reports"
 HEADER = "file,district,year,title,source_url"
+THREE_FILES = {"a.txt": "x", "b.txt": "y", "c.txt": "z"}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +37,12 @@ def read(folder: Path, manifest: str | bytes, files: dict[str, str], regions: Re
 def only_issue(manifest: Manifest) -> LoadIssue:
     assert len(manifest.issues) == 1, manifest.issues
     return manifest.issues[0]
+
+
+def only_entry(manifest: Manifest) -> ManifestEntry:
+    assert manifest.issues == []
+    (entry,) = manifest.entries
+    return entry
 
 
 def test_the_bundled_manifest_reads_without_issues(regions: RegionIndex) -> None:
@@ -257,3 +266,171 @@ def test_every_problem_of_a_row_is_reported(tmp_path: Path, regions: RegionIndex
         "unknown",
         "year",
     ]
+
+
+# --- hardening: control characters, unclosed quotes, huge groups, odd files ------------------------
+
+
+def test_carriage_returns_and_tabs_in_a_title_or_url_become_spaces(
+    tmp_path: Path, regions: RegionIndex
+) -> None:
+    manifest = read(
+        tmp_path,
+        f'{HEADER}\na.txt,福田区,2023,"lone\rreturn\ttab\r\nnext line","https://x.org/\ta"\n',
+        {"a.txt": "x"},
+        regions,
+    )
+    assert (only_entry(manifest).title, only_entry(manifest).source_url) == (
+        "lone return tab\nnext line",
+        "https://x.org/ a",
+    )
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x0b", "\x1b", "\x7f", "\x85"])
+def test_a_control_character_rejects_the_row(tmp_path: Path, regions: RegionIndex, char: str) -> None:
+    manifest = read(
+        tmp_path,
+        f"{HEADER}\na.txt,福田区,2023,a{char}title,\nb.txt,罗湖区,2023,ok,\n",
+        {"a.txt": "x", "b.txt": "y"},
+        regions,
+    )
+    message = f"a.txt: control character U+{ord(char):04X} in column 'title'; remove it"
+    assert only_issue(manifest) == LoadIssue("manifest.csv", 2, message)
+    assert [entry.file for entry in manifest.entries] == ["b.txt"]
+
+
+def test_a_nul_in_a_file_name_is_escaped_in_the_message(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(tmp_path, "file,district,year,x\na\x00.txt,福田区,2023,\x01\n", {}, regions)
+    assert only_issue(manifest).message == "a\\x00.txt: control character U+0000 in column 'file'; remove it"
+
+
+def test_a_control_character_in_an_extra_cell(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(tmp_path, "file,district,year\na.txt,福田区,2023,\x00\n", {"a.txt": "x"}, regions)
+    assert only_issue(manifest).message == "a.txt: control character U+0000 in column 'column 4'; remove it"
+
+
+@pytest.mark.parametrize(
+    ("manifest", "line"),
+    [
+        (
+            'file,district,year,title\na.txt,福田区,2023,"a, title\nb.txt,罗湖区,2023,t\nc.txt,南山区,2023,t\n',
+            2,
+        ),
+        ('file,district,year,title\na.txt,福田区,2023,"t"\r\nb.txt,罗湖区,2023,"x""y\r\n', 3),
+        ('file,district,year,title\na.txt,福田区,2023,t\n"b.txt,罗湖区,2023,t', 3),
+    ],
+    ids=["in a title", "after escaped quotes", "at a row's start"],
+)
+def test_an_unclosed_quote_names_the_line_where_it_opens(
+    tmp_path: Path, regions: RegionIndex, manifest: str, line: int
+) -> None:
+    make_reports(tmp_path, manifest, THREE_FILES)
+    with pytest.raises(LoaderError, match="opens a field that is never closed") as caught:
+        read_manifest(tmp_path, regions)
+    assert (caught.value.source, caught.value.line) == ("manifest.csv", line)
+
+
+def test_closed_quotes_are_not_taken_for_unclosed_ones(tmp_path: Path, regions: RegionIndex) -> None:
+    text = 'file,district,year,title\na.txt,福田区,2023,"x""y, ""z"""\nb.txt,罗湖区,2023,a"b\nc.txt,罗湖区,2024,"t"'
+    manifest = read(tmp_path, text, THREE_FILES, regions)
+    assert manifest.issues == []
+    assert [entry.title for entry in manifest.entries] == ['x"y, "z"', 'a"b', "t"]
+
+
+def test_ten_thousand_rows_naming_one_file_give_bounded_messages(
+    tmp_path: Path, regions: RegionIndex
+) -> None:
+    started = time.perf_counter()
+    manifest = read(
+        tmp_path, "file,district,year\n" + "a.txt,福田区,2023\n" * 10_000, {"a.txt": "x"}, regions
+    )
+    assert time.perf_counter() - started < 10
+    assert len(manifest.issues) == 10_000
+    assert sum(len(issue.message) for issue in manifest.issues) < 2_000_000
+    assert manifest.issues[0].message == (
+        "a.txt: listed on more than one row (lines 2, 3, 4, 5, 6 and 9,995 more); none of them is loaded"
+    )
+
+
+def test_a_thousand_identical_files_give_bounded_messages(tmp_path: Path, regions: RegionIndex) -> None:
+    files = {f"{n}.txt": "same" for n in range(1_000)}
+    rows = "".join(f"{name},福田区,2023\n" for name in files)
+    manifest = read(tmp_path, f"file,district,year\n{rows}", files, regions)
+    assert len(manifest.issues) == 1_000
+    assert sum(len(issue.message) for issue in manifest.issues) < 200_000
+    assert manifest.issues[0].message == (
+        "0.txt: duplicate file: byte-identical to 1.txt (line 3), 2.txt (line 4), 3.txt (line 5), "
+        "4.txt (line 6), 5.txt (line 7) and 994 more; none of them is loaded"
+    )
+
+
+def test_a_fifo_or_folder_is_not_a_regular_file(tmp_path: Path, regions: RegionIndex) -> None:
+    os.mkfifo(tmp_path / "a.txt")
+    (tmp_path / "b.txt").mkdir()
+    manifest = read(tmp_path, "file,district,year\na.txt,福田区,2023\nb.txt,罗湖区,2023\n", {}, regions)
+    assert [issue.message for issue in manifest.issues] == [
+        "a.txt: not a regular file (a FIFO)",
+        "b.txt: not a regular file (a folder)",
+    ]
+
+
+def test_a_manifest_that_is_a_fifo(tmp_path: Path, regions: RegionIndex) -> None:
+    os.mkfifo(tmp_path / "manifest.csv")
+    with pytest.raises(LoaderError, match=r"^manifest\.csv: not a regular file \(a FIFO\)$"):
+        read_manifest(tmp_path, regions)
+
+
+def test_symlink_loops_are_named_not_raised(tmp_path: Path, regions: RegionIndex) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to(tmp_path, target_is_directory=True)  # a folder cycle
+    (tmp_path / "loop.txt").symlink_to("loop.txt")
+    (tmp_path / "ping.txt").symlink_to("pong.txt")
+    (tmp_path / "pong.txt").symlink_to("ping.txt")
+    manifest = read(
+        tmp_path, "file,district,year\nloop.txt,福田区,2023\na.txt,罗湖区,2023\n", {"a.txt": "x"}, regions
+    )
+    assert [(issue.source, issue.line, issue.message.split(" from ")[0]) for issue in manifest.issues] == [
+        ("manifest.csv", 2, "loop.txt: cannot resolve the path: Symlink loop"),
+        ("ping.txt", None, "cannot resolve the path: Symlink loop"),
+        ("pong.txt", None, "cannot resolve the path: Symlink loop"),
+    ]
+    assert str(tmp_path / "loop.txt") in manifest.issues[0].message
+    assert [entry.file for entry in manifest.entries] == ["a.txt"]
+
+
+def test_a_reports_folder_that_is_a_symlink_loop(tmp_path: Path, regions: RegionIndex) -> None:
+    (tmp_path / "reports").symlink_to("reports")
+    with pytest.raises(LoaderError, match="cannot resolve the path") as caught:
+        read_manifest(tmp_path / "reports", regions)
+    assert caught.value.source == str(tmp_path / "reports")
+
+
+def test_a_manifest_link_leading_outside_the_folder(tmp_path: Path, regions: RegionIndex) -> None:
+    (tmp_path / "elsewhere.csv").write_text("file,district,year\na.txt,福田区,2023\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    make_reports(reports, "", {"a.txt": "x"})
+    (reports / "manifest.csv").unlink()
+    (reports / "manifest.csv").symlink_to(tmp_path / "elsewhere.csv")
+    with pytest.raises(LoaderError, match=r"^manifest\.csv: is a link that leads outside the reports folder"):
+        read_manifest(reports, regions)
+    (reports / "lists").mkdir()
+    (tmp_path / "elsewhere.csv").rename(reports / "lists" / "manifest.csv")
+    (reports / "manifest.csv").unlink()
+    (reports / "manifest.csv").symlink_to("lists/manifest.csv")
+    assert [entry.file for entry in read_manifest(reports, regions).entries] == ["a.txt"]
+
+
+def test_a_file_over_the_byte_limit_is_not_read(
+    tmp_path: Path, regions: RegionIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("loaders.manifest.MAX_FILE_BYTES", 40)  # the manifest's own size
+    manifest = read(tmp_path, "file,district,year\na.txt,福田区,2023\n", {"a.txt": "x" * 41}, regions)
+    assert only_issue(manifest).message == "a.txt: file of 41 bytes is over the limit of 40 bytes"
+
+
+def test_a_header_of_many_columns_costs_each_row_only_its_cells(tmp_path: Path, regions: RegionIndex) -> None:
+    header = "file,district,year," + ",".join(f"note{n}" for n in range(50_000))
+    started = time.perf_counter()
+    manifest = read(tmp_path, header + "\na.txt,福田区,2023\n" * 1_000, {"a.txt": "x"}, regions)
+    assert time.perf_counter() - started < 5
+    assert len(manifest.issues) == 1_000  # the one file on every row
