@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from operator import itemgetter
 
@@ -17,7 +17,7 @@ from loaders.errors import LoadIssue
 from loaders.manifest import ManifestEntry
 from loaders.quantities import Quantity, find_quantities
 from loaders.read import ReportText, read_report
-from loaders.segment import segment
+from loaders.segment import Section, Sentence, segment
 from loaders.vocab import Vocabulary
 
 TABLES: dict[str, tuple[str, ...]] = {
@@ -94,6 +94,18 @@ def _quantity_row(
     }
 
 
+# Seed column names of the fields of a Section or Sentence that are not already named so.
+_COLUMN_NAMES = {
+    "start": "char_start", "end": "char_end", "kind": "statement_kind", "level": "heading_level",
+    "path": "section_path", "lead": "lead_text",
+}  # fmt: skip
+
+
+def _columns_of(record: Section | Sentence) -> dict[str, object]:
+    """A section's or sentence's fields under their seed column names (the writer keeps the table's)."""
+    return {_COLUMN_NAMES.get(name, name): value for name, value in asdict(record).items()}
+
+
 def extract_text(entry: ManifestEntry, report: ReportText, sha256: str, vocab: Vocabulary) -> ExtractedReport:
     """The rows of one decoded report."""
     report_id = sha256[:16]
@@ -119,36 +131,17 @@ def extract_text(entry: ManifestEntry, report: ReportText, sha256: str, vocab: V
         }
     ]
     extracted.rows["sections"] = [
-        {
-            "section_id": section_ids[s.no],
-            "report_id": report_id,
-            "section_no": s.no,
-            "parent_section_id": section_ids[s.parent_no] if s.parent_no else None,
-            "heading_level": s.level,
-            "marker": s.marker,
-            "ordinal": s.ordinal,
-            "section_path": s.path,
-            "title": s.title,
-            "char_start": s.start,
-            "char_end": s.end,
-            "statement_kind": s.kind,
-        }
+        _columns_of(s)
+        | {"section_id": section_ids[s.no], "report_id": report_id, "section_no": s.no}
+        | {"parent_section_id": section_ids[s.parent_no] if s.parent_no else None}
         for s in segmentation.sections
     ]
     extracted.rows["sentences"] = [
-        {
-            "sentence_id": sentence_ids[s.no],
-            "report_id": report_id,
-            "sentence_no": s.no,
+        _columns_of(s)
+        | {"sentence_id": sentence_ids[s.no], "report_id": report_id, "sentence_no": s.no}
+        | {
             "section_id": section_ids[s.section_no] if s.section_no else None,
-            "paragraph_no": s.paragraph_no,
-            "char_start": s.start,
-            "char_end": s.end,
             "sentence_text": text[s.start : s.end],
-            "statement_kind": s.kind,
-            "kind_evidence": s.kind_evidence,
-            "lead_text": s.lead,
-            "in_main_targets": s.in_main_targets,
         }
         for s in segmentation.sentences
     ]

@@ -335,11 +335,11 @@ def _quantities_in_clause(
             value_upper=candidate.value_upper,
             multiplier_text=candidate.multiplier_text,
             numeral_kind=number.numeral_kind,
+            firmness_cue=_firmness(text, sentence, cue_scope, number.start, vocab),
             unit_text=candidate.unit,
             comparator_before=before,
             comparator_after=candidate.after,
             approx_infix=candidate.infix,
-            firmness_cue=_firmness(text, sentence, cue_scope, number.start, vocab),
             measure_cue=measure,
             base_cue=base.group() if base else "",
         )
