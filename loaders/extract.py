@@ -38,6 +38,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "clause_text", "span_start", "span_end", "number_text", "value", "value_upper",
         "multiplier_text", "numeral_kind", "unit_text", "comparator_before", "comparator_after",
         "approx_infix", "firmness_cue", "measure_cue", "base_cue", "distribution", "indicator",
+        "baseline_number_text", "baseline_value", "baseline_multiplier_text",
     ),
     "rejected_inputs": ("source_file", "line", "message"),
 }  # fmt: skip
@@ -91,6 +92,9 @@ def _quantity_row(
         "base_cue": quantity.base_cue,
         "distribution": quantity.distribution,
         "indicator": quantity.indicator,
+        "baseline_number_text": quantity.baseline_number_text,
+        "baseline_value": _decimal(quantity.baseline_value),
+        "baseline_multiplier_text": quantity.baseline_multiplier_text,
     }
 
 

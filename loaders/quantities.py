@@ -24,6 +24,9 @@ from loaders.vocab import Vocabulary, match_at, match_ending_at
 
 # A comma or colon ends a clause, except a comma between thousands (8,500公里).
 _CLAUSE_BREAK = re.compile(r":|(?<!\d),|,(?!\d{3}(?!\d))")
+# A year, with an optional 底/末 and 的, right before a starting level or a level cue's number.
+_YEAR_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年[底末]?的?$")
+_YEAR_PHRASE_MAX = 8
 _CONJUNCTION = re.compile(r"\s*(?:和|与|及|、)\s*")
 _RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
 _QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’", "〈": "〉"}
@@ -60,6 +63,10 @@ class Quantity:
     base_cue: str
     distribution: str
     indicator: str
+    # The starting level of 从X提高到Y, as written (X), on the row of Y; never a row of its own.
+    baseline_number_text: str = ""
+    baseline_value: Decimal | None = None
+    baseline_multiplier_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,7 @@ class _Candidate:
     after: str
     end: int
     after_is_shared: bool = False  # the after-cue stands after a later number (5%和3%以内)
+    baseline: _Candidate | None = None  # the starting level X of 从X提高到Y, on the candidate of Y
 
 
 def quote_mask(text: str) -> bytearray:
@@ -189,6 +197,34 @@ def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
         merged.append(low)
         index += 1
     return merged
+
+
+def _year_phrase_before(text: str, position: int) -> int:
+    """Where a year phrase (一九七八年的, 2020年底的) that ends at ``position`` starts, else position."""
+    match = _YEAR_PHRASE.search(text, max(0, position - _YEAR_PHRASE_MAX), position)
+    return match.start() if match else position
+
+
+def _pair_baselines(text: str, candidates: list[_Candidate], vocab: Vocabulary) -> list[_Candidate]:
+    """从5.8%提高到6.2%, 由一九七八年的百分之三十六点五调整到百分之二十九: the first number is the starting
+    level of the second. It becomes the second's ``baseline`` and is no quantity of its own; when it has
+    no unit of its own it takes the second's unit and multiplier."""
+    paired = list(candidates)
+    for index in range(len(paired) - 2, -1, -1):
+        start, end = paired[index], paired[index + 1]
+        cue_end = _year_phrase_before(text, end.number.start - len(end.before))
+        cue = match_ending_at(text, cue_end, vocab.level_targets)
+        opener_end = _year_phrase_before(text, start.number.start - len(start.before))
+        if (
+            cue
+            and not text[start.end : cue_end - len(cue)].strip()
+            and match_ending_at(text, opener_end, vocab.baseline_openers)
+        ):
+            inherited = (
+                start if start.unit else replace(start, unit=end.unit, multiplier_text=end.multiplier_text)
+            )
+            paired[index : index + 2] = [replace(end, baseline=inherited)]
+    return paired
 
 
 def _share_trailing_cues(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
@@ -343,6 +379,7 @@ def _quantities_in_clause(
             measure_cue=measure,
             base_cue=base.group() if base else "",
         )
+        common = _with_baseline(text, common, candidate.baseline)
         state.measure, state.before = measure, before
         if pre.endswith("各") and len(items := _list_items(pre[:-1])) >= 2:
             for item_no, item in enumerate(items, start=1):
@@ -366,6 +403,17 @@ def _quantities_in_clause(
         else:
             words = "" if follower else _indicator(pre.replace("分别", ""), post, candidate.unit, vocab)
             yield replace(common, indicator=_filled(words, candidate.unit, state, vocab))
+
+
+def _with_baseline(text: str, quantity: Quantity, baseline: _Candidate | None) -> Quantity:
+    if baseline is None:
+        return quantity
+    return replace(
+        quantity,
+        baseline_number_text=text[baseline.number.start : baseline.end],
+        baseline_value=baseline.number.value,
+        baseline_multiplier_text=baseline.multiplier_text,
+    )
 
 
 def _filled(words: str, unit: str, state: _SentenceState, vocab: Vocabulary) -> str:
@@ -434,6 +482,9 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
             continue
         candidates = _merge_ranges(text, [_candidate(text, n, vocab) for n in in_sentence])
         candidates = _share_trailing_cues(text, candidates)
+        # years out first, so that 由一九七八年的X提高到Y pairs X with Y; a starting level is no quantity
+        candidates = [c for c in candidates if c.unit or not text.startswith("年", c.number.end)]
+        candidates = _pair_baselines(text, candidates, vocab)
         candidates = [c for c in candidates if c.unit and c.end <= sentence.end and _counts(text, c, vocab)]
         state = _SentenceState(topic=sentence.lead)
         for clause in _clauses(text, sentence.start, sentence.end):

@@ -61,6 +61,8 @@ class Vocabulary:
     threshold_after: frozenset[str]
     threshold_before: frozenset[str]
     kind_cues: tuple[KindCue, ...]
+    baseline_openers: tuple[str, ...]
+    level_targets: tuple[str, ...]  # level cues that end in 到, 至 or 为: 提高到, 降至, 减为
 
 
 @lru_cache(maxsize=4)
@@ -89,6 +91,12 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         threshold_after=frozenset(_column(words, "word", ("role", "threshold_after"))),
         threshold_before=frozenset(_column(words, "word", ("role", "threshold_before"))),
         kind_cues=_kind_cues(reference_dir / "kind_cues.csv"),
+        baseline_openers=_column(words, "word", ("role", "baseline_opener")),
+        level_targets=tuple(
+            cue
+            for cue in _column(reference_dir / "measure_cues.csv", "cue", ("measure", "level"))
+            if len(cue) > 1 and cue.endswith(("到", "至", "为"))
+        ),
     )
 
 

@@ -208,15 +208,25 @@ def write_excerpt_reports(excerpts: list[Excerpt], texts: dict[str, str], destin
 
 
 def predicted(warehouse: Path) -> list[Statement]:
-    """Targets and results of a built warehouse, as statements."""
+    """Targets, results and the starting levels recorded on them, of a built warehouse, as statements."""
     query = """
-        select r.source_file, s.kind, s.char_start, s.char_end, cast(s.value as varchar), s.multiplier,
-               u.symbol_zh, s.comparator, s.firmness, s.domain_code
-        from (
+        with statements as (
             select 'target' as kind, * exclude (target_id) from marts.fct_targets
             union all by name
             select 'result' as kind, * exclude (result_id) from marts.fct_results
-        ) as s
+        ),
+        with_baselines as (
+            select kind, report_id, char_start, char_end, value, multiplier, unit_code, comparator, firmness,
+                domain_code
+            from statements
+            union all
+            select 'baseline', report_id, char_start, char_end, baseline_value, baseline_multiplier, unit_code,
+                'eq', 'plain', domain_code
+            from statements where baseline_value is not null
+        )
+        select r.source_file, s.kind, s.char_start, s.char_end, cast(s.value as varchar), s.multiplier,
+               u.symbol_zh, s.comparator, s.firmness, s.domain_code
+        from with_baselines as s
         inner join marts.dim_report as r on s.report_id = r.report_id
         inner join marts.dim_unit as u on s.unit_code = u.unit_code
     """

@@ -1,6 +1,7 @@
 -- Map the words recorded by the extractor to codes, using the curated reference seeds:
 -- multiplier (万 → 1e4, none written → 1), unit (人次 → person_time), comparator (以上 → ge),
--- firmness (力争 → aspirational) and measure (提高到 → level, 下降 → change with direction -1).
+-- firmness (力争 → aspirational) and measure (提高到 → level, 下降 → change with direction -1); the
+-- multiplier of a starting level (从X提高到Y) too.
 -- A word the report does not have is null and matches no cue; the missing multiplier matches the
 -- reference row that stands for it (its multiplier_text is null too).
 with quantities as (
@@ -26,10 +27,15 @@ select
     end as comparator,
     coalesce(firmness_cues.firmness_code, 'plain') as firmness,
     coalesce(measure_cues.measure, 'level') as measure,
-    measure_cues.direction as change_direction
+    measure_cues.direction as change_direction,
+    baseline_multipliers.multiplier as baseline_multiplier
 from quantities
 left join {{ ref('stg_multipliers') }} as multipliers
     on quantities.multiplier_text is not distinct from multipliers.multiplier_text
+left join {{ ref('stg_multipliers') }} as baseline_multipliers
+    on
+        quantities.baseline_value is not null
+        and quantities.baseline_multiplier_text is not distinct from baseline_multipliers.multiplier_text
 left join {{ ref('int_unit_spellings') }} as unit_spellings
     on quantities.unit_text = unit_spellings.spelling
 left join comparator_cues as before_cue

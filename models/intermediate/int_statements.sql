@@ -32,7 +32,10 @@ select
     contexts.in_main_targets as is_main_target,
     cast(contexts.value * coded.multiplier * units.factor_to_base as double) as value_base,
     cast(contexts.value_upper * coded.multiplier * units.factor_to_base as double) as value_upper_base,
-    units.base_unit_code
+    units.base_unit_code,
+    contexts.baseline_value,
+    coded.baseline_multiplier,
+    cast(contexts.baseline_value * coded.baseline_multiplier * units.factor_to_base as double) as baseline_value_base
 from {{ ref('int_quantity_contexts') }} as contexts
 inner join {{ ref('int_quantities_coded') }} as coded on contexts.quantity_id = coded.quantity_id
 inner join {{ ref('int_quantity_domains') }} as domains on contexts.quantity_id = domains.quantity_id

@@ -21,5 +21,8 @@ select
     measure_cue,
     base_cue,
     distribution,
-    indicator
+    indicator,
+    baseline_number_text,
+    cast(baseline_value as decimal(38, 10)) as baseline_value,
+    baseline_multiplier_text
 from {{ ref('quantities') }}

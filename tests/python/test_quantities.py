@@ -279,3 +279,36 @@ def test_an_empty_subject_takes_the_previous_indicator() -> None:
     assert [q.indicator for q in rows] == ["新增城镇就业", "新增城镇就业"]
     (ratio,) = extract("投资增长6%-6.5%。")
     assert ratio.indicator == "投资"
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "baseline"),
+    [
+        ("确保研发投入强度从5.8%提高到6.2%。", ("6.2", "", "%"), ("5.8", "")),
+        ("森林覆盖率由20%提高到25%以上。", ("25", "", "%"), ("20", "")),
+        ("城镇化率从60提高到65%。", ("65", "", "%"), ("60", "")),  # X without a unit takes Y's
+        ("人均收入由1.2万元增加到2万元。", ("2", "万", "元"), ("1.2", "万")),
+        ("单位能耗由0.8吨标准煤下降到0.6吨标准煤。", ("0.6", "", "吨标准煤"), ("0.8", "")),
+        (
+            "所占比重由一九七八年的百分之二十七点八提高到一九八二年的百分之三十三点六。",
+            ("33.6", "", "%"),
+            ("27.8", ""),
+        ),
+        ("审批时限由18个工作日压缩至5个工作日。", ("5", "", "个工作日"), ("18", "")),
+    ],
+)
+def test_a_starting_level_is_recorded_on_the_level_it_leads_to(
+    text: str, level: tuple[str, str, str], baseline: tuple[str, str]
+) -> None:
+    (quantity,) = extract(text)
+    assert (format(quantity.value.normalize(), "f"), quantity.multiplier_text, quantity.unit_text) == level
+    assert quantity.baseline_value is not None
+    assert (format(quantity.baseline_value.normalize(), "f"), quantity.baseline_multiplier_text) == baseline
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["投资从6亿至8亿元不等。", "新建学校5所,新增学位提高到3000个。", "由于新建学校5所,学位增加到3000个。"],
+)
+def test_no_starting_level_without_from_and_a_level_cue(text: str) -> None:
+    assert all(q.baseline_value is None for q in extract(text))
