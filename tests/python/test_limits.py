@@ -261,3 +261,14 @@ def test_a_report_of_a_million_characters_is_read(tmp_path: Path) -> None:
     path = tmp_path / "long.txt"
     path.write_text(text, encoding="utf-8")
     assert read_report(path).text == text
+
+
+def test_a_docx_with_a_corrupt_compressed_part(tmp_path: Path) -> None:
+    path = _docx(tmp_path / "corrupt.docx", "<w:p><w:r><w:t>各位代表。</w:t></w:r></w:p>".encode(), 1_000)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as package:
+        part = package.getinfo(DOCUMENT_XML)
+    start = part.header_offset + 30 + len(part.filename.encode()) + len(part.extra)
+    data[start : start + 8] = b"\xff" * 8  # not a deflate stream
+    with pytest.raises(LoaderError, match=r"corrupt \.docx: Error -3 while decompressing"):
+        read_report(path, bytes(data))
