@@ -8,6 +8,7 @@ the caller decides whether to abort or keep going.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import os
@@ -123,12 +124,13 @@ def _resolve(path: Path) -> Path:
         raise ValueError(f"cannot resolve the path: {exc}") from None
 
 
-def _not_regular(path: Path) -> str | None:
-    """'not a regular file (a FIFO)' for a path that exists but is no regular file; None otherwise."""
+def _file_problem(path: Path, missing: str) -> str | None:
+    """Why path is not a regular file to read ('not a regular file (a FIFO)'; `missing` when there is
+    nothing there), or None when it is one."""
     try:
         mode = path.stat().st_mode
-    except OSError:
-        return None
+    except OSError as exc:  # a name too long for the file system, a folder without permission…
+        return missing if exc.errno in (errno.ENOENT, errno.ENOTDIR) else f"cannot read file: {exc.strerror}"
     if stat.S_ISREG(mode):
         return None
     kind = next((kind for is_kind, kind in _FILE_KINDS if is_kind(mode)), "a special file")
@@ -143,8 +145,9 @@ def _manifest_bytes(path: Path, root: Path) -> bytes:
         raise LoaderError(MANIFEST, str(exc)) from None
     if not target.is_relative_to(root):
         raise LoaderError(MANIFEST, f"is a link that leads outside the reports folder (to {target})")
-    if not target.is_file():
-        raise LoaderError(MANIFEST, _not_regular(target) or f"no {MANIFEST} in {path.parent}")
+    problem = _file_problem(target, missing=f"no {MANIFEST} in {path.parent}")
+    if problem is not None:
+        raise LoaderError(MANIFEST, problem)
     try:
         return _file_bytes(target)
     except ValueError as exc:
@@ -274,8 +277,9 @@ def _report_path(file: str, root: Path) -> Path:
     path = _resolve(root / file)
     if not path.is_relative_to(root):
         raise ValueError("path escapes the reports folder")
-    if not path.is_file():
-        raise ValueError(_not_regular(path) or "file not found in the reports folder")
+    problem = _file_problem(path, missing="file not found in the reports folder")
+    if problem is not None:
+        raise ValueError(problem)
     if path.suffix.lower() not in REPORT_SUFFIXES:
         raise ValueError(f"not a report file (expected {', '.join(REPORT_SUFFIXES)})")
     return path

@@ -347,19 +347,24 @@ def _check_docx_size(data: bytes, source: str) -> None:
     """Reject a .docx over the size limits from its zip directory and its raw XML, before parsing it."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            parts = package.infolist()
-            _check_limit(
-                source, "unpacked .docx", sum(part.file_size for part in parts), MAX_UNPACKED_BYTES, "bytes"
-            )
-            tags = paragraphs = 0
-            for part in (part for part in parts if part.filename.endswith(_XML_PARTS)):
-                xml = package.read(part)
-                tags += xml.count(b"<")
-                _check_limit(source, ".docx", tags, MAX_DOCX_TAGS, "XML tags")
-                paragraphs += sum(1 for _ in _XML_PARAGRAPH.finditer(xml))  # fewer than its tags
-                _check_limit(source, ".docx", paragraphs, MAX_PARAGRAPHS, "paragraphs")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+            _check_docx_parts(package, source)
+    except LoaderError:
+        raise
+    except Exception as exc:  # zipfile and zlib fail on a corrupt package in many ways
         raise LoaderError(source, f"corrupt .docx: {exc}") from exc
+
+
+def _check_docx_parts(package: zipfile.ZipFile, source: str) -> None:
+    parts = package.infolist()
+    unpacked = sum(part.file_size for part in parts)
+    _check_limit(source, "unpacked .docx", unpacked, MAX_UNPACKED_BYTES, "bytes")
+    tags = paragraphs = 0
+    for part in (part for part in parts if part.filename.endswith(_XML_PARTS)):
+        xml = package.read(part)
+        tags += xml.count(b"<")
+        _check_limit(source, ".docx", tags, MAX_DOCX_TAGS, "XML tags")
+        paragraphs += sum(1 for _ in _XML_PARAGRAPH.finditer(xml))  # fewer than its tags
+        _check_limit(source, ".docx", paragraphs, MAX_PARAGRAPHS, "paragraphs")
 
 
 def _block_lines(container: BaseOxmlElement, document: Document) -> Iterator[str]:

@@ -434,3 +434,8 @@ def test_a_header_of_many_columns_costs_each_row_only_its_cells(tmp_path: Path, 
     manifest = read(tmp_path, header + "\na.txt,福田区,2023\n" * 1_000, {"a.txt": "x"}, regions)
     assert time.perf_counter() - started < 5
     assert len(manifest.issues) == 1_000  # the one file on every row
+
+
+def test_a_file_name_too_long_for_the_file_system(tmp_path: Path, regions: RegionIndex) -> None:
+    manifest = read(tmp_path, f"file,district,year\n{'a' * 300}.txt,福田区,2023\n", {}, regions)
+    assert only_issue(manifest).message.endswith(".txt: cannot read file: File name too long")
