@@ -72,3 +72,23 @@ def test_names_and_labels_are_not_targets(warehouse: Path, label: str) -> None:
         if report_id == other_id and start < label_end and label_start < end
     ]
     assert overlapping == []
+
+
+def test_the_development_gold_points_into_the_corpus() -> None:
+    """Every excerpt of tests/gold/dev lies in its corpus file and every clause in its excerpt."""
+    from collections import Counter
+
+    from tests.evaluation import dev_excerpts, dev_gold, excerpt_text
+    from tests.python.conftest import shared_dir
+
+    corpus = shared_dir("corpus")
+    excerpts = dev_excerpts()
+    texts = {e.excerpt_id: excerpt_text(e, corpus) for e in excerpts}
+    assert all(len(text) == e.end - e.start for e, text in zip(excerpts, texts.values(), strict=True))
+    rows = dev_gold(excerpts, texts)  # raises when a clause is not in its excerpt
+    kinds = Counter(row.statement.kind for row in rows)
+    assert len(excerpts) >= 12 and len(rows) >= 600
+    assert kinds["target"] and kinds["result"] and kinds["baseline"]
+    for row in rows:
+        text = texts[row.statement.report.removesuffix(".txt")]
+        assert text[row.statement.start : row.statement.end] == row.clause
