@@ -116,17 +116,20 @@ def _excluded(text: str, number: NumberSpan, quoted: bytearray, vocab: Vocabular
     return number.fraction
 
 
-def _rhetorical(candidate: _Candidate) -> bool:
-    """八项规定, 两个维护, 三门峡, 十分: a small count in Chinese numerals without a cue word names a slogan,
-    a policy set or a place; reports write counted targets in Arabic digits."""
+def _rhetorical(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
+    """八项规定, 两个维护, 三门峡, 十分: a small whole count in Chinese numerals without a cue word names a
+    slogan, a policy set or a place; reports write counted targets in Arabic digits. A fraction
+    (一点二六倍) or a change or level verb right before it (增长一倍, 增加两倍) makes it a quantity."""
     number = candidate.number
     return (
         number.numeral_kind == "chinese"
         and number.multiplier == 1
         and number.value <= _SMALL_COUNT
+        and number.value == number.value.to_integral_value()
         and not number.percent_words
         and not candidate.before
         and not candidate.after
+        and not match_ending_at(text, number.start, vocab.measures)
     )
 
 
@@ -458,7 +461,7 @@ def _is_duration_label(text: str, candidate: _Candidate, vocab: Vocabulary) -> b
 def _counts(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
     return not (
         _is_rank(text, candidate, vocab)
-        or _rhetorical(candidate)
+        or _rhetorical(text, candidate, vocab)
         or _is_threshold(text, candidate, vocab)
         or _is_duration_label(text, candidate, vocab)
         or _is_label(text, candidate, vocab)

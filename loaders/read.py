@@ -37,7 +37,7 @@ MAX_PARAGRAPHS = 200_000  # paragraphs in a .docx
 MAX_REPORT_CHARS = 5_000_000  # characters of report text
 # Validation thresholds (see read_report).
 MIN_CJK_CHARS = 200
-MIN_SENTENCES = 3
+MIN_SENTENCES = 2  # a news page may quote one paragraph of two long sentences
 MIN_SENTENCE_CJK = 8
 MIN_CJK_SHARE = 0.30
 MAX_CONTROL_SHARE = 0.02

@@ -284,6 +284,11 @@ def main() -> None:
     reports = write_excerpt_reports(excerpts, texts, WORK_ROOT / "eval" / "dev-reports")
     warehouse = WORK_ROOT / "eval" / "dev" / "govtargets.duckdb"
     build(reports, warehouse, keep_going=True, progress=lambda _: None)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for source, message in con.execute(
+            "select source_file, message from marts.rpt_load_issues"
+        ).fetchall():
+            print(f"rejected {source}: {message}")
     gold_rows = dev_gold(excerpts, texts)
     report(f"development gold ({len(excerpts)} corpus excerpts, {len(gold_rows)} rows)", gold_rows,
            predicted(warehouse), details)  # fmt: skip
