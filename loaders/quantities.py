@@ -27,6 +27,12 @@ _CLAUSE_BREAK = re.compile(r":|(?<!\d),|,(?!\d{3}(?!\d))")
 # A year, with an optional 底/末 and 的, right before a starting level or a level cue's number.
 _YEAR_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年[底末]?的?$")
 _YEAR_PHRASE_MAX = 8
+# What may stand between 从/由 and a starting level: a year phrase, or a few words with no number or
+# punctuation (人均, 每月, 上年的).
+_OPENER_GAP = re.compile(
+    r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年[底末]?的?|[\u4e00-\u9fff]{0,4}"
+)
+_OPENER_GAP_MAX = 8
 _CONJUNCTION = re.compile(r"\s*(?:和|与|及|、)\s*")
 _RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
 _QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’", "〈": "〉"}
@@ -208,6 +214,20 @@ def _year_phrase_before(text: str, position: int) -> int:
     return match.start() if match else position
 
 
+def _opens_a_starting_level(text: str, position: int, vocab: Vocabulary) -> bool:
+    """Whether 从 or 由 stands before ``position``, after at most a year phrase or a few words that qualify
+    the level (从人均8.7万元, 从每月70元, 由上年的58.6%)."""
+    gap_start = max(0, position - _OPENER_GAP_MAX)
+    gap = text[gap_start:position]
+    for offset in range(len(gap) + 1):
+        words = gap[offset:]
+        if _OPENER_GAP.fullmatch(words) and match_ending_at(
+            text, position - len(words), vocab.baseline_openers
+        ):
+            return True
+    return False
+
+
 def _pair_baselines(text: str, candidates: list[_Candidate], vocab: Vocabulary) -> list[_Candidate]:
     """从5.8%提高到6.2%, 由一九七八年的百分之三十六点五调整到百分之二十九: the first number is the starting
     level of the second. It becomes the second's ``baseline`` and is no quantity of its own; when it has
@@ -217,11 +237,10 @@ def _pair_baselines(text: str, candidates: list[_Candidate], vocab: Vocabulary) 
         start, end = paired[index], paired[index + 1]
         cue_end = _year_phrase_before(text, end.number.start - len(end.before))
         cue = match_ending_at(text, cue_end, vocab.level_targets)
-        opener_end = _year_phrase_before(text, start.number.start - len(start.before))
         if (
             cue
             and not text[start.end : cue_end - len(cue)].strip()
-            and match_ending_at(text, opener_end, vocab.baseline_openers)
+            and _opens_a_starting_level(text, start.number.start - len(start.before), vocab)
         ):
             inherited = (
                 start if start.unit else replace(start, unit=end.unit, multiplier_text=end.multiplier_text)

@@ -8,8 +8,8 @@ Two golds:
   ``<excerpt_id>.csv``. Only the clauses are committed, never the corpus text. Each excerpt is loaded as
   a report of its own, as a news site or digest would reprint it.
 
-A match is: the same report, overlapping clauses, the same value × multiplier, the same unit and the same
-kind. Gold rows whose note starts with ``optional`` are neither required nor wrong. Each gold row
+A match is: the same report, overlapping clauses, the same value × multiplier, the same unit (any of its
+spellings: 度 is 千瓦时) and the same kind. Gold rows whose note starts with ``optional`` are neither required nor wrong. Each gold row
 matches at most one statement. ``make eval`` prints the figures.
 """
 
@@ -72,6 +72,23 @@ class Scores:
         return self.matched / self.predicted if self.predicted else None
 
 
+def unit_codes(reference: Path = REPO / "seeds" / "reference") -> dict[str, str]:
+    """Every spelling of a unit (symbol or alias) → its unit code, so 度 and 千瓦时 are the same unit."""
+    codes: dict[str, str] = {}
+    with (reference / "units.csv").open(encoding="utf-8", newline="") as handle:
+        codes.update((row["symbol_zh"], row["unit_code"]) for row in csv.DictReader(handle))
+    with (reference / "unit_aliases.csv").open(encoding="utf-8", newline="") as handle:
+        codes.update((row["alias"], row["unit_code"]) for row in csv.DictReader(handle))
+    return codes
+
+
+_UNIT_CODES = unit_codes()
+
+
+def _same_unit(gold: str, predicted: str) -> bool:
+    return _UNIT_CODES.get(gold, gold) == _UNIT_CODES.get(predicted, predicted)
+
+
 def _matches(gold: Statement, predicted: Statement) -> bool:
     return (
         gold.report == predicted.report
@@ -79,7 +96,7 @@ def _matches(gold: Statement, predicted: Statement) -> bool:
         and gold.start < predicted.end
         and predicted.start < gold.end
         and gold.amount == predicted.amount
-        and gold.unit == predicted.unit
+        and _same_unit(gold.unit, predicted.unit)
     )
 
 
