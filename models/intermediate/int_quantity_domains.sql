@@ -1,6 +1,7 @@
--- Classify each quantity into a policy domain by keyword. Each domain scores the summed weights of its
--- keywords found in each context; the indicator (what is counted) decides first, and the wider contexts
--- only break ties, nearest first: clause, the governing lead sentence, the sentence, the section title.
+-- Classify each quantity into a policy domain by keyword. The indicator (what is counted) decides first:
+-- the domain of the keyword nearest its end (the head noun), then the summed weights of each domain's
+-- keywords in it; the wider contexts only break ties, nearest first: clause, the governing lead
+-- sentence, the sentence, the section title.
 -- Remaining ties go to the domain first in the taxonomy (domains.sort_order); a quantity no keyword
 -- matches gets the taxonomy's fallback domain (domains.is_fallback).
 with contexts as (
@@ -17,6 +18,13 @@ keyword_hits as (
         keywords.domain_code,
         -- a missing context (no lead sentence, no section) scores nothing
         case when contains(contexts.indicator, keywords.keyword) then keywords.weight else 0 end as indicator_score,
+        -- where the keyword ends in the indicator, from its last occurrence: Chinese puts the head noun
+        -- last (农村合作医疗 is health, 农民工工资 employment), so the keyword nearest the end names it
+        case
+            when contains(contexts.indicator, keywords.keyword)
+                then length(contexts.indicator) - strpos(reverse(contexts.indicator), reverse(keywords.keyword)) + 1
+            else 0
+        end as head_position,
         case when contains(contexts.clause_text, keywords.keyword) then keywords.weight else 0 end as clause_score,
         case when contains(contexts.lead_text, keywords.keyword) then keywords.weight else 0 end as lead_score,
         case when contains(contexts.sentence_text, keywords.keyword) then keywords.weight else 0 end as sentence_score,
@@ -35,6 +43,7 @@ domain_scores as (
         quantity_id,
         domain_code,
         sum(indicator_score) as indicator_score,
+        max(head_position) as head_position,
         sum(clause_score) as clause_score,
         sum(lead_score) as lead_score,
         sum(sentence_score) as sentence_score,
@@ -51,6 +60,7 @@ ranked as (
         row_number() over (
             partition by domain_scores.quantity_id
             order by
+                domain_scores.head_position desc,
                 domain_scores.indicator_score desc,
                 domain_scores.clause_score desc,
                 domain_scores.lead_score desc,
