@@ -27,12 +27,16 @@ _CLAUSE_BREAK = re.compile(r":|(?<!\d),|,(?!\d{3}(?!\d))")
 # A year, with an optional 底/末 and 的, right before a starting level or a level cue's number.
 _YEAR_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年[底末]?的?$")
 _YEAR_PHRASE_MAX = 8
+# A small count in Chinese numerals with its classifier right before a number (三个100%).
+_SLOGAN_COUNT = re.compile(r"[一二两三四五六七八九十]个$")
 # What may stand between 从/由 and a starting level: a year phrase, or a few words with no number or
 # punctuation (人均, 每月, 上年的).
 _OPENER_GAP = re.compile(
     r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年[底末]?的?|[\u4e00-\u9fff]{0,4}"
 )
 _OPENER_GAP_MAX = 8
+_DETAIL_MARK = "其中"
+_REFERENCE_MAX = 20  # characters between a comparator cue and the number of a multiple or share
 _CONJUNCTION = re.compile(r"\s*(?:和|与|及|、)\s*")
 _RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
 _QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’", "〈": "〉"}
@@ -87,6 +91,7 @@ class _Candidate:
     end: int
     after_is_shared: bool = False  # the after-cue stands after a later number (5%和3%以内)
     baseline: _Candidate | None = None  # the starting level X of 从X提高到Y, on the candidate of Y
+    distant_before: str = ""  # 不低于全国平均水平的1.6倍: a comparator cue before the reference it is of
 
 
 def quote_mask(text: str) -> bytearray:
@@ -114,6 +119,10 @@ def _excluded(text: str, number: NumberSpan, quoted: bytearray, vocab: Vocabular
         return True
     if match_ending_at(text, number.start, vocab.ordinal_marks) or "+" in (before, after):
         return True
+    if match_ending_at(text, number.start, vocab.denominator_marks):
+        return True  # 每10万人45台: the population an indicator is measured per
+    if _SLOGAN_COUNT.search(text, max(0, number.start - 3), number.start):
+        return True  # 三个100%, 两个确保: a count of a slogan names it
     if number.numeral_kind == "chinese" and number.multiplier == 1:
         if number.value in (0, 1) and not number.percent_words:
             return True  # 零部件, 一批, 一个: words, not counts
@@ -169,7 +178,21 @@ def _candidate(text: str, number: NumberSpan, vocab: Vocabulary) -> _Candidate:
         before=match_ending_at(text, number.start, vocab.comparators_before),
         after=after,
         end=unit_end + len(after),
+        distant_before=_cue_before_reference(text, number.start, vocab),
     )
+
+
+def _cue_before_reference(text: str, position: int, vocab: Vocabulary) -> str:
+    """不低于全国平均水平的1.6倍, 超过上年的2倍: a comparator cue before a reference (…的) that the number
+    is a multiple or share of; '' when the number is not right after 的 or no cue stands before it."""
+    if position == 0 or text[position - 1] != "的":
+        return ""
+    span_start = max(0, position - _REFERENCE_MAX)
+    breaks = list(_CLAUSE_BREAK.finditer(text, span_start, position))
+    span_start = breaks[-1].end() if breaks else span_start
+    found = [(at + len(cue), len(cue), cue) for cue in vocab.comparators_before
+             if (at := text.rfind(cue, span_start, position - 1)) >= 0]  # fmt: skip
+    return max(found)[2] if found else ""  # the last cue, the longest of those ending together
 
 
 def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
@@ -325,12 +348,26 @@ def _firmness(text: str, sentence: Sentence, clause_start: int, position: int, v
             best, best_at = cue, at
     if best:
         return best
+    if text.startswith(_DETAIL_MARK, clause_start):  # 其中…: the detail of the clause before
+        previous = _clause_before(text, sentence.start, clause_start)
+        if previous is not None:
+            return _firmness(text, sentence, previous, clause_start, vocab)
     head = text[sentence.start : sentence.start + 8].lstrip()
     for cue in vocab.firmness:
         at = head.find(cue)
         if 0 <= at <= 4:
             return cue
     return ""
+
+
+def _clause_before(text: str, sentence_start: int, clause_start: int) -> int | None:
+    """Where the comma clause before the one at ``clause_start`` starts, inside the sentence."""
+    if clause_start <= sentence_start:
+        return None
+    breaks = [
+        m.end() for m in _CLAUSE_BREAK.finditer(text, sentence_start, max(sentence_start, clause_start - 1))
+    ]
+    return breaks[-1] if breaks else sentence_start
 
 
 def _list_items(words: str) -> list[str]:
@@ -395,7 +432,7 @@ def _quantities_in_clause(
             numeral_kind=number.numeral_kind,
             firmness_cue=_firmness(text, sentence, cue_scope, number.start, vocab),
             unit_text=candidate.unit,
-            comparator_before=before,
+            comparator_before=before or candidate.distant_before,
             comparator_after=candidate.after,
             approx_infix=candidate.infix,
             measure_cue=measure,

@@ -62,6 +62,7 @@ class Vocabulary:
     threshold_before: frozenset[str]
     kind_cues: tuple[KindCue, ...]
     baseline_openers: tuple[str, ...]
+    denominator_marks: tuple[str, ...]
     level_targets: tuple[str, ...]  # level cues that end in 到, 至 or 为: 提高到, 降至, 减为
 
 
@@ -92,6 +93,7 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         threshold_before=frozenset(_column(words, "word", ("role", "threshold_before"))),
         kind_cues=_kind_cues(reference_dir / "kind_cues.csv"),
         baseline_openers=_column(words, "word", ("role", "baseline_opener")),
+        denominator_marks=_column(words, "word", ("role", "denominator_mark")),
         level_targets=tuple(
             cue
             for cue in _column(reference_dir / "measure_cues.csv", "cue", ("measure", "level"))

@@ -312,3 +312,38 @@ def test_a_starting_level_is_recorded_on_the_level_it_leads_to(
 )
 def test_no_starting_level_without_from_and_a_level_cue(text: str) -> None:
     assert all(q.baseline_value is None for q in extract(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("每10万人拥有体育设施45台。", [("45", "台")]),  # a population denominator
+        ("每千人口拥有执业医师6.5人。", [("6.5", "人")]),
+        ("应纳税所得额100万元至300万元部分减按25%计入。", [("25", "%")]),  # a bracket
+        ("地铁站50米内换乘比例达到90%。", [("90", "%")]),  # a distance qualifier
+        ("淘汰5吨以下小锅炉200台。", [("200", "台")]),  # a size qualifier
+        ("新建1000平方米以上用房10处。", [("10", "处")]),
+        ("落实三个100%要求,提炼5个关键词。", []),  # counts of slogans and keywords
+        ("道路里程达到50公里以上。", [("50", "公里")]),  # a length target stays a target
+    ],
+)
+def test_numbers_that_qualify_an_indicator_are_not_quantities(text: str, kept: list[tuple[str, str]]) -> None:
+    assert [(format(q.value.normalize(), "f"), q.unit_text) for q in extract(text)] == kept
+
+
+def test_a_clause_opened_by_qizhong_inherits_the_firmness_of_the_clause_it_details() -> None:
+    rows = extract("全年力争新增就业10万人,其中高校毕业生3万人。新建学校5所,其中小学2所。")
+    assert [q.firmness_cue for q in rows] == ["力争", "力争", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("研发投入不低于全国平均水平的1.6倍。", "不低于"),
+        ("出口额超过上年的2倍。", "超过"),
+        ("占全省的30%。", ""),
+    ],
+)
+def test_a_comparator_before_the_reference_of_a_multiple_applies_to_it(text: str, cue: str) -> None:
+    (quantity,) = extract(text)
+    assert quantity.comparator_before == cue
