@@ -149,16 +149,30 @@ def _rhetorical(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
 
 
 def _unit_after(text: str, position: int, vocab: Vocabulary) -> tuple[str, str]:
-    """(infix cue, unit) starting at position: 300余个 → ('余', '个')."""
+    """(infix cue, unit) starting at position: 300余个 → ('余', '个'); a rate unit whole: 50万吨/日 →
+    ('', '吨/日'), 0.5吨标准煤/万元 → ('', '吨标准煤/万元'), 500元/人·月 → ('', '元/人·月')."""
     unit = match_at(text, position, vocab.units)
-    if unit:
-        return "", unit
-    infix = match_at(text, position, vocab.comparators_infix)
+    infix = "" if unit else match_at(text, position, vocab.comparators_infix)
     if infix:
         unit = match_at(text, position + len(infix), vocab.units)
-        if unit:
-            return infix, unit
-    return "", ""
+    if not unit:
+        return "", ""
+    return infix, unit + _per_units(text, position + len(infix) + len(unit), vocab)
+
+
+def _per_units(text: str, position: int, vocab: Vocabulary) -> str:
+    """The denominators of a rate unit after a unit: /日, /万元, /人·月; '' when none follows."""
+    written = ""
+    for separator in ("/", "·"):
+        while text.startswith(separator, position) and (separator == "·" or not written):
+            word = match_at(text, position + 1, vocab.denominators)  # 千瓦时 before 千 + 瓦时
+            multiplier = "" if word else match_at(text, position + 1, vocab.multiplier_words)
+            word = word or match_at(text, position + 1 + len(multiplier), vocab.denominators)
+            if not word:
+                break
+            part = separator + multiplier + word
+            written, position = written + part, position + len(part)
+    return written
 
 
 def _candidate(text: str, number: NumberSpan, vocab: Vocabulary) -> _Candidate:

@@ -63,6 +63,8 @@ class Vocabulary:
     kind_cues: tuple[KindCue, ...]
     baseline_openers: tuple[str, ...]
     denominator_marks: tuple[str, ...]
+    denominators: tuple[str, ...]  # what may follow a slash in a rate unit: any unit, or a time word (日)
+    multiplier_words: tuple[str, ...]  # 万, 亿 … (seeds/reference/multipliers.csv), for 吨标准煤/万元
     level_targets: tuple[str, ...]  # level cues that end in 到, 至 or 为: 提高到, 降至, 减为
 
 
@@ -73,7 +75,7 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
     units = set(_column(reference_dir / "units.csv", "symbol_zh"))
     units.update(_column(reference_dir / "unit_aliases.csv", "alias"))
     return Vocabulary(
-        units=tuple(sorted(units, key=lambda w: (-len(w), w))),
+        units=_longest_first(units),
         comparators_before=_column(comparators, "cue", ("position", "before")),
         comparators_after=_column(comparators, "cue", ("position", "after")),
         comparators_infix=_column(comparators, "cue", ("position", "infix")),
@@ -94,12 +96,20 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         kind_cues=_kind_cues(reference_dir / "kind_cues.csv"),
         baseline_openers=_column(words, "word", ("role", "baseline_opener")),
         denominator_marks=_column(words, "word", ("role", "denominator_mark")),
+        denominators=_longest_first(
+            set(units) | set(_column(reference_dir / "denominator_units.csv", "spelling"))
+        ),
+        multiplier_words=_column(reference_dir / "multipliers.csv", "multiplier_text"),
         level_targets=tuple(
             cue
             for cue in _column(reference_dir / "measure_cues.csv", "cue", ("measure", "level"))
             if len(cue) > 1 and cue.endswith(("到", "至", "为"))
         ),
     )
+
+
+def _longest_first(words: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
 def _kind_cues(path: Path) -> tuple[KindCue, ...]:

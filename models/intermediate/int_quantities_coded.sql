@@ -15,7 +15,7 @@ comparator_cues as (
 select
     quantities.quantity_id,
     multipliers.multiplier,
-    unit_spellings.unit_code,
+    coalesce(unit_spellings.unit_code, rate_units.unit_code) as unit_code,
     case
         when quantities.value_upper is not null then 'range'
         else coalesce(
@@ -38,6 +38,8 @@ left join {{ ref('stg_multipliers') }} as baseline_multipliers
         and quantities.baseline_multiplier_text is not distinct from baseline_multipliers.multiplier_text
 left join {{ ref('int_unit_spellings') }} as unit_spellings
     on quantities.unit_text = unit_spellings.spelling
+left join {{ ref('int_rate_units') }} as rate_units
+    on quantities.unit_text = rate_units.spelling
 left join comparator_cues as before_cue
     on quantities.comparator_before = before_cue.cue and before_cue.cue_position = 'before'
 left join comparator_cues as after_cue

@@ -39,4 +39,4 @@ select
 from {{ ref('int_quantity_contexts') }} as contexts
 inner join {{ ref('int_quantities_coded') }} as coded on contexts.quantity_id = coded.quantity_id
 inner join {{ ref('int_quantity_domains') }} as domains on contexts.quantity_id = domains.quantity_id
-left join {{ ref('stg_units') }} as units on coded.unit_code = units.unit_code
+left join {{ ref('int_units') }} as units on coded.unit_code = units.unit_code

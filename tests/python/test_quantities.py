@@ -347,3 +347,23 @@ def test_a_clause_opened_by_qizhong_inherits_the_firmness_of_the_clause_it_detai
 def test_a_comparator_before_the_reference_of_a_multiple_applies_to_it(text: str, cue: str) -> None:
     (quantity,) = extract(text)
     assert quantity.comparator_before == cue
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("污水处理能力达到50万吨/日。", ("50", "万", "吨/日")),
+        ("单位能耗降至0.5吨标准煤/万元。", ("0.5", "", "吨标准煤/万元")),
+        ("电价降低2分/千瓦时。", ("2", "", "分/千瓦时")),  # 千瓦时 whole, not 千 × 瓦时
+        ("补贴标准提高到500元/人·月。", ("500", "", "元/人·月")),
+        ("泄洪流量200立方米/秒。", ("200", "", "立方米/秒")),
+        ("设计时速350公里/小时。", ("350", "", "公里/小时")),
+    ],
+)
+def test_a_rate_unit_is_one_compound_unit(text: str, expected: tuple[str, str, str]) -> None:
+    (quantity,) = extract(text)
+    assert (format(quantity.value.normalize(), "f"), quantity.multiplier_text, quantity.unit_text) == expected
+
+
+def test_a_slash_that_starts_no_unit_is_left_alone() -> None:
+    assert [q.unit_text for q in extract("环比增长5%/季度。")] == ["%"]
