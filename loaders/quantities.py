@@ -36,6 +36,9 @@ _OPENER_GAP = re.compile(
 )
 _OPENER_GAP_MAX = 8
 _DETAIL_MARK = "其中"
+_LEADING_TIME_FRAME = re.compile(
+    r"\s*(?:到|至|在)?(?:(?:19|20)\d{2}年(?:底|末)?|今年|明年|全年|今后五年|未来五年|今后一个时期)[,:]"
+)
 _REFERENCE_MAX = 20  # characters between a comparator cue and the number of a multiple or share
 _CONJUNCTION = re.compile(r"\s*(?:和|与|及|、)\s*")
 _RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
@@ -92,6 +95,7 @@ class _Candidate:
     after_is_shared: bool = False  # the after-cue stands after a later number (5%和3%以内)
     baseline: _Candidate | None = None  # the starting level X of 从X提高到Y, on the candidate of Y
     distant_before: str = ""  # 不低于全国平均水平的1.6倍: a comparator cue before the reference it is of
+    inner_infix: str = ""  # 1030多亿元: an approximation cue inside the number, before its multiplier
 
 
 def quote_mask(text: str) -> bytearray:
@@ -193,6 +197,9 @@ def _candidate(text: str, number: NumberSpan, vocab: Vocabulary) -> _Candidate:
         after=after,
         end=unit_end + len(after),
         distant_before=_cue_before_reference(text, number.start, vocab),
+        inner_infix=match_at(text, number.end - len(number.multiplier_text) - 1, vocab.comparators_infix)
+        if number.multiplier_text
+        else "",
     )
 
 
@@ -216,8 +223,15 @@ def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     while index < len(candidates):
         low = candidates[index]
         high = candidates[index + 1] if index + 1 < len(candidates) else None
-        gap_start = low.number.end + len(low.infix) + len(low.unit)
+        gap_start = low.end  # after the unit as written (none for 百分之八), and any cue after it
         joiner = _RANGE_JOINER.fullmatch(text, gap_start, high.number.start) if high else None
+        if (
+            high is not None
+            and not high.unit
+            and low.number.percent_words
+            and high.number.numeral_kind == "chinese"
+        ):
+            high = replace(high, unit=low.unit)  # 百分之八至九: the upper bound shares 百分之
         if (
             high is not None
             and joiner is not None
@@ -366,7 +380,9 @@ def _firmness(text: str, sentence: Sentence, clause_start: int, position: int, v
         previous = _clause_before(text, sentence.start, clause_start)
         if previous is not None:
             return _firmness(text, sentence, previous, clause_start, vocab)
-    head = text[sentence.start : sentence.start + 8].lstrip()
+    time_frame = _LEADING_TIME_FRAME.match(text, sentence.start)  # 到2020年,力争…: the cue still opens it
+    head_start = time_frame.end() if time_frame else sentence.start
+    head = text[head_start : head_start + 8].lstrip()
     for cue in vocab.firmness:
         at = head.find(cue)
         if 0 <= at <= 4:
@@ -448,7 +464,7 @@ def _quantities_in_clause(
             unit_text=candidate.unit,
             comparator_before=before or candidate.distant_before,
             comparator_after=candidate.after,
-            approx_infix=candidate.infix,
+            approx_infix=candidate.infix or candidate.inner_infix,
             measure_cue=measure,
             base_cue=base.group() if base else "",
         )

@@ -22,6 +22,7 @@ select
             after_cue.comparator_code,
             before_cue.comparator_code,
             infix_cue.comparator_code,
+            measure_cues.comparator_code,
             'eq'
         )
     end as comparator,

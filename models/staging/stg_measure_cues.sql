@@ -1,5 +1,6 @@
 select
     cue,
     measure,
-    direction
+    direction,
+    comparator_code
 from {{ ref('measure_cues') }}

@@ -367,3 +367,22 @@ def test_a_rate_unit_is_one_compound_unit(text: str, expected: tuple[str, str, s
 
 def test_a_slash_that_starts_no_unit_is_left_alone() -> None:
     assert [q.unit_text for q in extract("环比增长5%/季度。")] == ["%"]
+
+
+def test_an_approximation_inside_a_number_is_recorded() -> None:
+    rows = extract("安排支出1030多亿元,改造棚户区住房620多万套,新增300余个。")
+    assert [(q.number_text, q.approx_infix) for q in rows] == [
+        ("1030多亿元", "多"),
+        ("620多万套", "多"),
+        ("300余个", "余"),
+    ]
+
+
+def test_a_range_of_chinese_percentages_shares_its_unit() -> None:
+    (quantity,) = extract("增长速度定为百分之八至九。")
+    assert (quantity.value, quantity.value_upper, quantity.unit_text) == (Decimal(8), Decimal(9), "%")
+
+
+def test_a_firmness_cue_after_a_leading_time_frame_still_opens_the_sentence() -> None:
+    rows = extract("到2027年,力争科技投入持续增加,研发经费投入强度达到2.5%。")
+    assert [q.firmness_cue for q in rows] == ["力争"]
