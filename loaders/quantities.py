@@ -47,6 +47,8 @@ _QUOTE_SPAN_MAX = 60
 _LIST_MARKS = '”》」』"'
 _TRIM = " \t,:;.、。“”\"'《》()-—"
 # Function words left at the edge of an indicator once the number is cut out (60%的城市…, A和6个B).
+# A year that opens an indicator (1956年社会商品零售总额, 一九八二年全国…): the time, not the thing counted.
+_LEADING_YEAR = re.compile(r"^(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年(?:底|末)?(?:的|内|中)?")
 _DANGLING = re.compile(r"^(?:的|其中)+|(?:和|等)+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SMALL_COUNT = 10
@@ -357,7 +359,9 @@ def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
     for cue in vocab.firmness:
         pre = pre.replace(cue, "")
     pre = vocab.base_cue.sub("", pre)
-    pre = vocab.indicator_lead.sub("", _strip(pre))
+    pre = vocab.indicator_lead.sub("", _LEADING_YEAR.sub("", _strip(pre)))
+    while trail := match_ending_at(pre, len(pre), vocab.indicator_trails):
+        pre = pre[: -len(trail)]  # 社会商品零售总额预计将: the auxiliaries before the number
     post = _strip(post)
     if post and (len(pre) <= 2 or unit in vocab.ratio_units):
         words = pre + post  # 100%提供午餐 (adverbial ratio), 引导7家以上企业投资 (verb + object)

@@ -63,6 +63,7 @@ class Vocabulary:
     kind_cues: tuple[KindCue, ...]
     baseline_openers: tuple[str, ...]
     denominator_marks: tuple[str, ...]
+    indicator_trails: tuple[str, ...]
     denominators: tuple[str, ...]  # what may follow a slash in a rate unit: any unit, or a time word (日)
     multiplier_words: tuple[str, ...]  # 万, 亿 … (seeds/reference/multipliers.csv), for 吨标准煤/万元
     level_targets: tuple[str, ...]  # level cues that end in 到, 至 or 为: 提高到, 降至, 减为
@@ -96,6 +97,7 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         kind_cues=_kind_cues(reference_dir / "kind_cues.csv"),
         baseline_openers=_column(words, "word", ("role", "baseline_opener")),
         denominator_marks=_column(words, "word", ("role", "denominator_mark")),
+        indicator_trails=_column(words, "word", ("role", "indicator_trail")),
         denominators=_longest_first(
             set(units) | set(_column(reference_dir / "denominator_units.csv", "spelling"))
         ),

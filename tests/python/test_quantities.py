@@ -386,3 +386,18 @@ def test_a_range_of_chinese_percentages_shares_its_unit() -> None:
 def test_a_firmness_cue_after_a_leading_time_frame_still_opens_the_sentence() -> None:
     rows = extract("到2027年,力争科技投入持续增加,研发经费投入强度达到2.5%。")
     assert [q.firmness_cue for q in rows] == ["力争"]
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator"),
+    [
+        ("1956年社会商品零售总额预计将达到460亿元。", "社会商品零售总额"),
+        ("全国职工的平均工资将增加到650元。", "全国职工的平均工资"),
+        ("一九八二年全国粮食产量已达到7000亿斤。", "全国粮食产量"),
+    ],
+)
+def test_a_leading_year_and_trailing_auxiliaries_are_no_part_of_the_indicator(
+    text: str, indicator: str
+) -> None:
+    (quantity,) = extract(text, year=1956)
+    assert quantity.indicator == indicator
