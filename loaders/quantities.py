@@ -44,6 +44,10 @@ _CONJUNCTION = re.compile(r"\s*(?:和|与|及|、)\s*")
 _RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
 _QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’", "〈": "〉"}
 _QUOTE_SPAN_MAX = 60
+# Numbers written in digits and followed by a word: two of them in quotes make a list, not a title.
+_COUNTED = re.compile(r"\d+(?:\.\d+)?[\u4e00-\u9fff]")
+_COUNTED_LIST = 2
+_CLOSING_QUOTE = re.compile("[”》」』]")
 _LIST_MARKS = '”》」』"'
 _TRIM = " \t,:;.、。“”\"'《》()-—"
 # Function words left at the edge of an indicator once the number is cut out (60%的城市…, A和6个B).
@@ -110,8 +114,8 @@ def quote_mask(text: str) -> bytearray:
             position += 1
             continue
         close_at = text.find(closing, position + 1, position + 1 + _QUOTE_SPAN_MAX)
-        if close_at == -1:
-            position += 1
+        if close_at == -1 or len(_COUNTED.findall(text, position, close_at)) >= _COUNTED_LIST:
+            position += 1  # unclosed, or a list of counts in quotes (“1家国家实验室、8个大科学装置”)
             continue
         mask[position : close_at + 1] = b"\x01" * (close_at + 1 - position)
         position = close_at + 1
@@ -157,13 +161,23 @@ def _rhetorical(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
 def _unit_after(text: str, position: int, vocab: Vocabulary) -> tuple[str, str]:
     """(infix cue, unit) starting at position: 300余个 → ('余', '个'); a rate unit whole: 50万吨/日 →
     ('', '吨/日'), 0.5吨标准煤/万元 → ('', '吨标准煤/万元'), 500元/人·月 → ('', '元/人·月')."""
-    unit = match_at(text, position, vocab.units)
+    unit = _unit_at(text, position, vocab)
     infix = "" if unit else match_at(text, position, vocab.comparators_infix)
     if infix:
-        unit = match_at(text, position + len(infix), vocab.units)
+        unit = _unit_at(text, position + len(infix), vocab)
     if not unit:
         return "", ""
     return infix, unit + _per_units(text, position + len(infix) + len(unit), vocab)
+
+
+def _unit_at(text: str, position: int, vocab: Vocabulary) -> str:
+    """The longest unit at position, unless a label suffix follows it and a shorter unit leaves the
+    suffix to a word of its own: 300个村级互助幸福院 is 300 个 of village-level homes, not 300 个村 + 级."""
+    longest = match_at(text, position, vocab.units)
+    if not longest or not text.startswith(vocab.label_suffixes, position + len(longest)):
+        return longest
+    shorter = [u for u in vocab.units if len(u) < len(longest) and text.startswith(u, position)]
+    return shorter[0] if shorter else longest
 
 
 def _per_units(text: str, position: int, vocab: Vocabulary) -> str:
@@ -362,7 +376,7 @@ def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
     pre = vocab.indicator_lead.sub("", _LEADING_YEAR.sub("", _strip(pre)))
     while trail := match_ending_at(pre, len(pre), vocab.indicator_trails):
         pre = pre[: -len(trail)]  # 社会商品零售总额预计将: the auxiliaries before the number
-    post = _strip(post)
+    post = _strip(_CLOSING_QUOTE.split(post, maxsplit=1)[0])  # a quoted list item ends at the quote
     if post and (len(pre) <= 2 or unit in vocab.ratio_units):
         words = pre + post  # 100%提供午餐 (adverbial ratio), 引导7家以上企业投资 (verb + object)
     elif post:

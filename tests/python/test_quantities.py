@@ -401,3 +401,17 @@ def test_a_leading_year_and_trailing_auxiliaries_are_no_part_of_the_indicator(
 ) -> None:
     (quantity,) = extract(text, year=1956)
     assert quantity.indicator == indicator
+
+
+def test_a_shorter_unit_when_the_longest_would_end_in_a_label() -> None:
+    rows = extract("建成100个乡镇养老服务中心、300个村级互助幸福院,覆盖50个村。")
+    assert [(q.number_text, q.unit_text) for q in rows] == [
+        ("100个", "个"),
+        ("300个", "个"),
+        ("50个村", "个村"),
+    ]
+
+
+def test_a_list_of_counts_in_quotes_is_counted_but_a_quoted_label_is_not() -> None:
+    rows = extract("以“1家国家实验室、8个大科学装置”为引领,推进“8+N”建设,打造“51020”产业集群。")
+    assert [(q.number_text, q.indicator) for q in rows] == [("1家", "以国家实验室"), ("8个", "大科学装置")]
