@@ -1,6 +1,6 @@
 -- Classify each quantity into a policy domain by keyword. The indicator (what is counted) decides first:
--- the domain of the keyword nearest its end (the head noun), then the summed weights of each domain's
--- keywords in it; the wider contexts only break ties, nearest first: clause, the governing lead
+-- the domain of its strongest keyword, among equally strong ones the keyword nearest its end (the head
+-- noun), then the summed weights of each domain's keywords in it; the wider contexts only break ties, nearest first: clause, the governing lead
 -- sentence, the sentence, the section title.
 -- Remaining ties go to the domain first in the taxonomy (domains.sort_order); a quantity no keyword
 -- matches gets the taxonomy's fallback domain (domains.is_fallback).
@@ -43,6 +43,7 @@ domain_scores as (
         quantity_id,
         domain_code,
         sum(indicator_score) as indicator_score,
+        max(indicator_score) as indicator_strength,
         max(head_position) as head_position,
         sum(clause_score) as clause_score,
         sum(lead_score) as lead_score,
@@ -60,6 +61,7 @@ ranked as (
         row_number() over (
             partition by domain_scores.quantity_id
             order by
+                domain_scores.indicator_strength desc,
                 domain_scores.head_position desc,
                 domain_scores.indicator_score desc,
                 domain_scores.clause_score desc,
