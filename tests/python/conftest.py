@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,26 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("warehouse") / "govtargets.duckdb"
     build(warehouse=target, progress=lambda _: None)
     return target
+
+
+# Opens a DuckDB file read-write (as the duckdb command line does by default), writes, says so, and
+# holds it until its standard input closes.
+WRITER = r"""
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("create or replace table main.scratch as select 1 as x")
+print("writing", flush=True)
+sys.stdin.read()
+"""
+
+
+def start_writer(database: Path) -> subprocess.Popen[str]:
+    """A real process that holds ``database`` open for writing, once it has written."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+    return writer

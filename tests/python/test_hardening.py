@@ -21,14 +21,7 @@ from govtargets import publish as publish_module
 from govtargets.cli import main
 from govtargets.processes import group_alive
 from govtargets.settings import BUNDLED_REPORTS, prune_work_dirs, work_dir
-
-WRITER = r"""
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
-con.execute("create or replace table main.scratch as select 1 as x")
-print("writing", flush=True)
-sys.stdin.read()
-"""
+from tests.python.conftest import start_writer
 
 
 def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -67,13 +60,7 @@ def reports(tmp_path: Path) -> Iterator[Path]:
 def writer(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[str]]]:
     """A published warehouse and a real process that holds it open for writing, as `duckdb FILE` does."""
     warehouse = _database(tmp_path / "published" / "govtargets.duckdb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(warehouse)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None and process.stdout.readline().strip() == "writing"
+    process = start_writer(warehouse)
     yield warehouse, process
     process.kill()
     process.wait()

@@ -25,6 +25,7 @@ from govtargets.publish import (
     publish,
     staging_area,
 )
+from tests.python.conftest import start_writer
 
 COMPAT_PYTHON = os.environ.get("GOVTARGETS_COMPAT_PYTHON")
 COMPAT_READER = Path(__file__).with_name("compat_reader.py")
@@ -344,27 +345,6 @@ def test_publish_refuses_a_differently_named_file(tmp_path: Path) -> None:
     ready = make_database(tmp_path / "build" / "candidate.duckdb", 3, "x")
     with pytest.raises(PublishError, match=r"must be named govtargets\.duckdb"):
         publish(ready, tmp_path / "govtargets.duckdb")
-
-
-# Opens the database read-write (as the duckdb command line does by default), writes, says so, and waits.
-WRITER = r"""
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
-con.execute("create table main.scratch as select 1 as x")
-print("writing", flush=True)
-sys.stdin.read()
-"""
-
-
-def start_writer(database: Path) -> subprocess.Popen[str]:
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(database)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
-    return writer
 
 
 def test_publish_refuses_while_a_writer_has_the_warehouse_open(warehouse: Path, tmp_path: Path) -> None:
