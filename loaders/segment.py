@@ -73,7 +73,12 @@ _FRAME_YEAR = re.compile(
     r"(?<![比较与同\d〇零一二三四五六七八九])((?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年"
 )
 _CN_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
-_YEAR_WEIGHT = 2
+# A year before the report's frames a review (2024年,全区…); one from it on frames the plan as a deadline
+# (到2027年) and is only a hint otherwise: a review names the future too (明确提出2020年…行动目标).
+_PAST_YEAR_WEIGHT = 2
+_DEADLINE_WEIGHT = 2
+_FUTURE_YEAR_WEIGHT = 1
+_DEADLINE = re.compile(r"(?:到|至)$")
 _STRONG_MARGIN = 2  # cues that win by less are weak hints
 # Lines that are not content: a salutation and its formula (我代表…向大会报告工作,请予审议), the
 # report's title, a byline or date line.
@@ -326,8 +331,13 @@ def _cue_kind(body: str, report_year: int | None, vocab: Vocabulary) -> tuple[st
     for cue in vocab.kind_cues:
         scores[cue.kind] += _cue_weight(body, cue)
     if report_year is not None:
-        for year in _FRAME_YEAR.findall(body):
-            scores[REVIEW if int(year.translate(_CN_YEAR_DIGITS)) < report_year else PLAN] += _YEAR_WEIGHT
+        for match in _FRAME_YEAR.finditer(body):
+            if int(match.group(1).translate(_CN_YEAR_DIGITS)) < report_year:
+                scores[REVIEW] += _PAST_YEAR_WEIGHT
+            elif _DEADLINE.search(body, 0, match.start()):
+                scores[PLAN] += _DEADLINE_WEIGHT
+            else:
+                scores[PLAN] += _FUTURE_YEAR_WEIGHT
     if scores[PLAN] == scores[REVIEW]:
         return None
     return (

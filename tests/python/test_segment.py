@@ -211,3 +211,13 @@ def test_headings_decide_when_they_decide() -> None:
     rows = _kinds_and_evidence(text)
     assert rows[1][1:] == (REVIEW, "heading")
     assert rows[-1][1:] == (REVIEW, "sentence_cue")  # a plan sentence that opens with 去年 looks back
+
+
+def test_a_future_year_is_a_deadline_after_dao_and_only_a_hint_otherwise() -> None:
+    text = (
+        "过去一年，全县新建学校5所。\n明确提出2030年碳排放达峰的行动目标，新增绿地20公顷。\n"
+        "到2030年，全县森林覆盖率达到60%。\n"
+    )
+    rows = _kinds_and_evidence(text)
+    assert rows[1][1:] == (REVIEW, "neighbour")  # a bare future year yields to the review around it
+    assert rows[2][1:] == (PLAN, "sentence_cue")  # 到2030年 sets a deadline
