@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.errors import LoaderError
+from loaders.vocab import REFERENCE_DIR
 
 NATION_CODE = "000000"
 COLUMNS = ("district_code", "name_zh", "name_en", "level", "parent_code", "is_official")
@@ -112,7 +113,7 @@ class RegionIndex:
 
 
 def default_regions_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "seeds" / "reference" / "regions.csv"
+    return REFERENCE_DIR / "regions.csv"
 
 
 def _is_written_chain(prefix: str, ancestors: list[Region]) -> bool:
