@@ -94,8 +94,10 @@ def _listing(what: str, items: list[str], most: int = 20) -> str:
 
 
 def _issue_text(issues: list[LoadIssue]) -> str:
-    lines = [f"  {i.source}{f':{i.line}' if i.line else ''}: {i.message}" for i in issues]
-    return "\n".join(lines)
+    """The input problems, bounded like every other listing."""
+    return _listing(
+        "input problem(s)", [f"{i.source}{f':{i.line}' if i.line else ''}: {i.message}" for i in issues]
+    )
 
 
 def extract(
@@ -120,11 +122,10 @@ def extract(
         progress(f"  read {entry.file}: {summary.reports[-1].targets} targets")
     if summary.issues and not keep_going:
         raise BuildError(
-            f"{len(summary.issues)} input problem(s); nothing was written "
-            f"(use --keep-going to load the good reports):\n{_issue_text(summary.issues)}"
+            f"nothing was written (use --keep-going to load the good reports); {_issue_text(summary.issues)}"
         )
     if not extracted:
-        raise BuildError(f"no report could be loaded from {reports_dir}:\n{_issue_text(summary.issues)}")
+        raise BuildError(f"no report could be loaded from {reports_dir}; {_issue_text(summary.issues)}")
     write_seed_set(seeds_dir, seed_tables(extracted, summary.issues))
     if seeds_dir != BUNDLED_SEEDS:
         shutil.copyfile(BUNDLED_SEEDS / SEED_PROPERTIES, seeds_dir / SEED_PROPERTIES)

@@ -19,21 +19,19 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from loaders.numbers import NumberSpan, find_numbers
-from loaders.segment import Segmentation, Sentence
+from loaders.segment import YEAR_DIGITS, Segmentation, Sentence
 from loaders.vocab import Vocabulary, match_at, match_ending_at
 
 # A comma or colon ends a clause, except a comma between thousands (8,500公里).
 _CLAUSE_BREAK = re.compile(r":|(?<!\d),|,(?!\d{3}(?!\d))")
 # A year, with an optional 底/末 and 的, right before a starting level or a level cue's number.
-_YEAR_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年[底末]?的?$")
+_YEAR_PHRASE = re.compile(rf"(?:{YEAR_DIGITS})年[底末]?的?$")
 _YEAR_PHRASE_MAX = 8
 # A small count in Chinese numerals with its classifier right before a number (三个100%).
 _SLOGAN_COUNT = re.compile(r"[一二两三四五六七八九十]个$")
 # What may stand between 从/由 and a starting level: a year phrase, or a few words with no number or
 # punctuation (人均, 每月, 上年的).
-_OPENER_GAP = re.compile(
-    r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年[底末]?的?|[\u4e00-\u9fff]{0,4}"
-)
+_OPENER_GAP = re.compile(rf"(?:{YEAR_DIGITS})年[底末]?的?|[\u4e00-\u9fff]{{0,4}}")
 _OPENER_GAP_MAX = 8
 _DETAIL_MARK = "其中"
 _LEADING_TIME_FRAME = re.compile(
@@ -52,7 +50,7 @@ _LIST_MARKS = '”》」』"'
 _TRIM = " \t,:;.、。“”\"'《》()-—"
 # Function words left at the edge of an indicator once the number is cut out (60%的城市…, A和6个B).
 # A year that opens an indicator (1956年社会商品零售总额, 一九八二年全国…): the time, not the thing counted.
-_LEADING_YEAR = re.compile(r"^(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年(?:底|末)?(?:的|内|中)?")
+_LEADING_YEAR = re.compile(rf"^(?:{YEAR_DIGITS})年[底末]?(?:的|内|中)?")
 _DANGLING = re.compile(r"^(?:的|其中)+|(?:和|等)+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SMALL_COUNT = 10
@@ -167,7 +165,7 @@ def _unit_after(text: str, position: int, vocab: Vocabulary) -> tuple[str, str]:
         unit = _unit_at(text, position + len(infix), vocab)
     if not unit:
         return "", ""
-    return infix, unit + _per_units(text, position + len(infix) + len(unit), vocab)
+    return infix, unit + _per_units(text, position + len(infix) + len(unit), vocab, "/" in unit)
 
 
 def _unit_at(text: str, position: int, vocab: Vocabulary) -> str:
@@ -180,19 +178,23 @@ def _unit_at(text: str, position: int, vocab: Vocabulary) -> str:
     return shorter[0] if shorter else longest
 
 
-def _per_units(text: str, position: int, vocab: Vocabulary) -> str:
-    """The denominators of a rate unit after a unit: /日, /万元, /人·月; '' when none follows."""
-    written = ""
-    for separator in ("/", "·"):
-        while text.startswith(separator, position) and (separator == "·" or not written):
-            word = match_at(text, position + 1, vocab.denominators)  # 千瓦时 before 千 + 瓦时
-            multiplier = "" if word else match_at(text, position + 1, vocab.multiplier_words)
-            word = word or match_at(text, position + 1 + len(multiplier), vocab.denominators)
-            if not word:
-                break
-            part = separator + multiplier + word
-            written, position = written + part, position + len(part)
+def _per_units(text: str, position: int, vocab: Vocabulary, is_rate: bool) -> str:
+    """The denominators of a rate unit after a unit: /日, /万元, /人·月; '' when no slash starts them. A
+    unit that is a rate already (元/人) takes more denominators after ·."""
+    written, separator = "", "·" if is_rate else "/"
+    while text.startswith(separator, position) and (part := _denominator(text, position + 1, vocab)):
+        written, position, separator = written + separator + part, position + 1 + len(part), "·"
     return written
+
+
+def _denominator(text: str, position: int, vocab: Vocabulary) -> str:
+    """A unit at position, whole (千瓦时 before 千 + 瓦时) or after a multiplier (万元); '' when none."""
+    word = match_at(text, position, vocab.denominators)
+    if word:
+        return word
+    multiplier = match_at(text, position, vocab.multiplier_words)
+    word = match_at(text, position + len(multiplier), vocab.denominators) if multiplier else ""
+    return multiplier + word if word else ""
 
 
 def _candidate(text: str, number: NumberSpan, vocab: Vocabulary) -> _Candidate:

@@ -67,11 +67,11 @@ _LEAD_MAX_CHARS = 25
 _BARE_HEADING_MAX_CHARS = 20
 _BARE_HEADING_PUNCTUATION = re.compile(r"[。,;:!?、]")
 _DIGIT = re.compile(r"\d")
+# A year as written in the reports, in digits or Chinese numerals (2024, 一九八二), without its 年.
+YEAR_DIGITS = r"(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3}"
 # A year that frames a sentence in time (2024年，全区… / 到2027年 / 一九八二年), not the base of a change
 # (比2020年).
-_FRAME_YEAR = re.compile(
-    r"(?<![比较与同\d〇零一二三四五六七八九])((?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年"
-)
+_FRAME_YEAR = re.compile(rf"(?<![比较与同\d〇零一二三四五六七八九])({YEAR_DIGITS})年")
 _CN_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 # A year before the report's frames a review (2024年,全区…); one from it on frames the plan as a deadline
 # (到2027年) and is only a hint otherwise: a review names the future too (明确提出2020年…行动目标).

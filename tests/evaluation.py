@@ -312,4 +312,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from govtargets.pipeline import BuildError
+    from loaders.errors import LoaderError
+
+    try:
+        main()
+    except (BuildError, LoaderError, ValueError) as error:
+        sys.exit(f"make eval: error: {error}")
