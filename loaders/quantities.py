@@ -48,6 +48,7 @@ _COUNTED_LIST = 2
 _CLOSING_QUOTE = re.compile("[”》」』]")
 _LIST_MARKS = '”》」』"'
 _TRIM = " \t,:;.、。“”\"'《》()-—"
+_LAYOUT_GAP = re.compile(r"[ \t\u200b]*\n?[ \t\u200b]*\n?[ \t\u200b]*(?<=[ \t\u200b\n])")
 # Function words left at the edge of an indicator once the number is cut out (60%的城市…, A和6个B).
 # A year that opens an indicator (1956年社会商品零售总额, 一九八二年全国…): the time, not the thing counted.
 _LEADING_YEAR = re.compile(rf"^(?:{YEAR_DIGITS})年[底末]?(?:的|内|中)?")
@@ -204,11 +205,14 @@ def _candidate(text: str, number: NumberSpan, vocab: Vocabulary) -> _Candidate:
     else:
         infix, unit = _unit_after(text, number.end, vocab)
         unit_end = number.end + len(infix) + len(unit)
+    multiplier_text = number.multiplier_text
+    if not unit and not multiplier_text and (spaced := _spaced_multiplier(text, number.end, vocab)):
+        multiplier_text, unit, unit_end = spaced
     after = match_at(text, unit_end, vocab.comparators_after) if unit else ""
     return _Candidate(
         number=number,
         value_upper=None,
-        multiplier_text=number.multiplier_text,
+        multiplier_text=multiplier_text,
         unit=unit,
         infix=infix,
         before=match_ending_at(text, number.start, vocab.comparators_before),
@@ -219,6 +223,19 @@ def _candidate(text: str, number: NumberSpan, vocab: Vocabulary) -> _Candidate:
         if number.multiplier_text
         else "",
     )
+
+
+def _spaced_multiplier(text: str, position: int, vocab: Vocabulary) -> tuple[str, str, int] | None:
+    """39.8 万亿元, 74.4<line break>万亿元: a layout gap (spaces, a zero-width space, a broken line)
+    between an Arabic number and its multiplier word; returns (multiplier, unit, where the unit ends)."""
+    gap = _LAYOUT_GAP.match(text, position)
+    if gap is None:
+        return None
+    multiplier = match_at(text, gap.end(), vocab.multiplier_words)
+    infix, unit = _unit_after(text, gap.end() + len(multiplier), vocab) if multiplier else ("", "")
+    if not unit or infix:
+        return None
+    return multiplier, unit, gap.end() + len(multiplier) + len(unit)
 
 
 def _cue_before_reference(text: str, position: int, vocab: Vocabulary) -> str:
@@ -462,7 +479,9 @@ def _quantities_in_clause(
         post_end = members[index + 1].number.start if index + 1 < len(members) else end
         pre = text[pre_start:pre_end]
         post = text[candidate.end : post_end]
-        post = "" if _CONJUNCTION.fullmatch(post) else post  # 6%和7%: 和 joins numbers, it names nothing
+        # 6%和7%: 和 joins numbers, it names nothing; 达到134.9万亿元、增长5%: what follows 、 is the next
+        # item's verb, not the noun this number counts
+        post = "" if _CONJUNCTION.fullmatch(post) or post.startswith("、") else post
         base = vocab.base_cue.search(text, start, number.start)
         common = Quantity(
             item_no=0,

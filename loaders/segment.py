@@ -163,15 +163,18 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 def _paragraphs(text: str, report_year: int | None) -> list[tuple[int, int]]:
     """Lines joined into paragraphs: a line break inside a sentence (a web copy that put a linked word
-    on a line of its own) continues the paragraph; a blank line, a finished sentence or a heading ends it.
+    on a line of its own) continues the paragraph; a blank line, a finished sentence or a heading ends it,
+    but a run-in heading (a title, then text) whose text is not finished goes on.
 
-    Linear in the text: a paragraph of joined lines is never a heading (each of its lines is not, and no
-    heading pattern spans a line break), and whether it is finished depends on its last characters only.
+    Linear in the text: only a paragraph's first line may be a heading (no heading pattern spans a line
+    break), and whether it is finished depends on its last characters only.
     """
     paragraphs: list[tuple[int, int]] = []
-    previous_is_heading = False
+    previous_stands_alone = False
     for start, end in _lines(text):
-        # a heading, a title or a byline stands alone: it is never joined to the lines around it
+        # a heading, a title or a byline stands alone: it is never joined to the lines around it, except
+        # that a run-in heading whose text goes on (——经济运行稳中向好。国内生产总值达到74.4<break>万亿元)
+        # continues on the next line
         is_heading = _heading_at(text, start, end, report_year) is not None or bool(
             _FRONT_MATTER.search(text[start:end])
         )
@@ -180,14 +183,15 @@ def _paragraphs(text: str, report_year: int | None) -> list[tuple[int, int]]:
             joined = (
                 "\n\n" not in text[previous_end:start]
                 and not _PARAGRAPH_END.search(text, max(previous_start, previous_end - 3), previous_end)
-                and not previous_is_heading
+                and not previous_stands_alone
                 and not is_heading
             )
             if joined:
                 paragraphs[-1] = (previous_start, end)
+                previous_stands_alone = False
                 continue
         paragraphs.append((start, end))
-        previous_is_heading = is_heading
+        previous_stands_alone = is_heading and not _SENTENCE_END.search(text, start, end)
     return paragraphs
 
 
@@ -376,6 +380,25 @@ def _own_kind(body: str, section: Section | None, report_year: int | None, vocab
     return _Own(cue[0], BY_SENTENCE_CUE, strong=cue[1] >= _STRONG_MARGIN) if cue is not None else None
 
 
+def _continue_review_runs(
+    own: list[_Own | None], paragraphs: list[int], cues: list[tuple[str, int] | None]
+) -> list[_Own | None]:
+    """A sentence opened by a look back (过去一年，…) inside a plan section starts a review passage: the
+    sentences after it in its paragraph are review too (国内生产总值增长10.3%，…), up to one whose own cues
+    firmly point to the plan (今年…)."""
+    continued: list[_Own | None] = []
+    run_paragraph: int | None = None
+    for decided, paragraph, cue in zip(own, paragraphs, cues, strict=True):
+        if decided is not None and decided.evidence == BY_SENTENCE_CUE and decided.kind == REVIEW and decided.strong:
+            run_paragraph = paragraph
+        elif run_paragraph != paragraph or (cue is not None and cue[0] == PLAN and cue[1] >= _STRONG_MARGIN):
+            run_paragraph = None
+        elif decided is not None and decided.evidence == BY_HEADING and decided.kind == PLAN:
+            decided = _Own(REVIEW, BY_NEIGHBOUR, strong=True)
+        continued.append(decided)
+    return continued
+
+
 def _nearest(own: list[_Own | None], parts: list[int | None], order: range) -> list[str | None]:
     """For each sentence, the kind of the nearest content sentence firmly decided by itself, walking
     ``order``, in the same part of the report."""
@@ -421,7 +444,11 @@ def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None 
         for s_start, s_end in _sentence_spans(text, p_start, p_end)
     ]
     kinds = _fill_from_neighbours(
-        [_own_kind(text[start:end], section, report_year, vocab) for _, start, end, section in spans],
+        _continue_review_runs(
+            [_own_kind(text[start:end], section, report_year, vocab) for _, start, end, section in spans],
+            [paragraph_no for paragraph_no, *_ in spans],
+            [_cue_kind(text[start:end], report_year, vocab) for _, start, end, _ in spans],
+        ),
         [_part(section) for *_, section in spans],
         [section.kind if section is not None else PLAN for *_, section in spans],
     )

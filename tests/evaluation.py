@@ -62,6 +62,7 @@ class Scores:
     domain: float | None
     misses: list[GoldRow] = field(default_factory=list)
     extras: list[Statement] = field(default_factory=list)
+    wrong_domains: list[tuple[GoldRow, Statement]] = field(default_factory=list)
 
     @property
     def recall(self) -> float | None:
@@ -127,6 +128,7 @@ def score(gold_rows: list[GoldRow], predicted: list[Statement], kind: str) -> Sc
         domain=share(lambda g, p: p.domain in g.domain.split("|")),
         misses=[row for row in required if row not in matched_rows],
         extras=unused,
+        wrong_domains=[(row, p) for row, p in matched if p.domain not in row.statement.domain.split("|")],
     )
 
 
@@ -280,6 +282,8 @@ def report(
                 print(
                     f"    extra {kind}: {extra.report} [{extra.start}:{extra.end}] {extra.amount} {extra.unit}"
                 )
+            for row, found in s.wrong_domains:
+                print(f"    domain {kind}: {row.clause} (gold {row.statement.domain}, found {found.domain})")
     return all_scores
 
 

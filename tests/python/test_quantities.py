@@ -415,3 +415,24 @@ def test_a_shorter_unit_when_the_longest_would_end_in_a_label() -> None:
 def test_a_list_of_counts_in_quotes_is_counted_but_a_quoted_label_is_not() -> None:
     rows = extract("以“1家国家实验室、8个大科学装置”为引领,推进“8+N”建设,打造“51020”产业集群。")
     assert [(q.number_text, q.indicator) for q in rows] == [("1家", "以国家实验室"), ("8个", "大科学装置")]
+
+
+def test_a_layout_gap_between_a_number_and_its_multiplier_keeps_the_amount() -> None:
+    assert numbers("国内生产总值达到39.8 万亿元,年均增长11.2%。") == [("39.8", "万亿", "元"), ("11.2", "", "%")]
+    assert numbers("国内生产总值达到74.4\n\u200b\n万亿元,增长6.7%。") == [("74.4", "万亿", "元"), ("6.7", "", "%")]
+    assert numbers("全年共有2024 年度项目。") == []  # a gap without a multiplier word joins nothing
+
+
+def test_a_verb_after_a_list_mark_is_no_counted_noun() -> None:
+    found = extract("去年,国内生产总值达到134.9万亿元、增长5%。")
+    assert [(q.indicator, q.unit_text) for q in found] == [("国内生产总值", "元"), ("国内生产总值", "%")]
+
+
+def test_a_run_in_heading_broken_inside_its_sentence_goes_on_on_the_next_line() -> None:
+    text = "——经济运行稳中向好。国内生产总值达到74.4\n\u200b\n万亿元,增长6.7%,名列世界前茅。\n新登记企业增长24.5%。"
+    found = extract(text, year=2017)
+    assert [(q.indicator, format(q.value.normalize(), "f"), q.multiplier_text, q.unit_text) for q in found] == [
+        ("国内生产总值", "74.4", "万亿", "元"),
+        ("国内生产总值", "6.7", "", "%"),
+        ("新登记企业", "24.5", "", "%"),
+    ]

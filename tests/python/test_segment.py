@@ -221,3 +221,43 @@ def test_a_future_year_is_a_deadline_after_dao_and_only_a_hint_otherwise() -> No
     rows = _kinds_and_evidence(text)
     assert rows[1][1:] == (REVIEW, "neighbour")  # a bare future year yields to the review around it
     assert rows[2][1:] == (PLAN, "sentence_cue")  # 到2030年 sets a deadline
+
+
+def test_already_and_formerly_mark_a_review_and_intend_marks_a_plan_against_the_neighbours() -> None:
+    text = (
+        "今年全县粮食产量将达到5万吨，棉花产量将达到1万吨。\n"
+        "据上月统计，参加合作社的农户已经占总农户的80%以上。\n"
+        "明年粮食产量要达到6万吨。\n"
+        "过去一年，全县新建学校5所。\n"
+        "在2025年，全县的征粮总额准备增加到约4亿斤。\n"
+        "税费改革取消了原先3亿元的农业税赋。\n"
+        "全县新建公路20公里。\n"
+    )
+    rows = _kinds_and_evidence(text)
+    assert [row[1:] for row in rows] == [
+        (PLAN, "sentence_cue"),
+        (REVIEW, "sentence_cue"),  # 已经: what is done, though the plan surrounds it
+        (PLAN, "sentence_cue"),
+        (REVIEW, "sentence_cue"),
+        (PLAN, "sentence_cue"),  # 准备增加到: what is intended, though a review precedes it
+        (REVIEW, "sentence_cue"),  # 了 and 原先 together: the former state
+        (REVIEW, "neighbour"),
+    ]
+
+
+def test_a_look_back_inside_a_plan_section_carries_through_its_paragraph() -> None:
+    text = (
+        "一、2011年工作安排\n"
+        "做好今年的工作至关重要。过去一年，我们的各项工作取得了很大成绩。国内生产总值增长10.3%，"
+        "城镇新增就业1168万人。今年国内生产总值增长8%左右。城镇新增就业900万人。\n"
+        "城镇登记失业率控制在4.6%以内。\n"
+    )
+    rows = _kinds_and_evidence(text, year=2011)
+    assert [row[1:] for row in rows[1:]] == [
+        (PLAN, "heading"),
+        (REVIEW, "sentence_cue"),
+        (REVIEW, "neighbour"),  # the look back carries on
+        (PLAN, "heading"),  # 今年 ends it
+        (PLAN, "heading"),
+        (PLAN, "heading"),  # a new paragraph: the heading decides again
+    ]
