@@ -389,7 +389,12 @@ def _continue_review_runs(
     continued: list[_Own | None] = []
     run_paragraph: int | None = None
     for decided, paragraph, cue in zip(own, paragraphs, cues, strict=True):
-        if decided is not None and decided.evidence == BY_SENTENCE_CUE and decided.kind == REVIEW and decided.strong:
+        if (
+            decided is not None
+            and decided.evidence == BY_SENTENCE_CUE
+            and decided.kind == REVIEW
+            and decided.strong
+        ):
             run_paragraph = paragraph
         elif run_paragraph != paragraph or (cue is not None and cue[0] == PLAN and cue[1] >= _STRONG_MARGIN):
             run_paragraph = None

@@ -1,5 +1,5 @@
 -- Every quantified statement, once: placed in its report, coded, classified, with its value in the
--- unit's base unit, and its kind (plan → fct_targets, review → fct_results, other → neither).
+-- unit's base unit, its canonical indicator, and its kind (plan → fct_targets, review → fct_results, other → neither).
 select
     contexts.quantity_id as statement_id,
     contexts.statement_kind,
@@ -35,8 +35,11 @@ select
     units.base_unit_code,
     contexts.baseline_value,
     coded.baseline_multiplier,
-    cast(contexts.baseline_value * coded.baseline_multiplier * units.factor_to_base as double) as baseline_value_base
+    cast(contexts.baseline_value * coded.baseline_multiplier * units.factor_to_base as double) as baseline_value_base,
+    indicators.indicator_code,
+    indicators.indicator_scope
 from {{ ref('int_quantity_contexts') }} as contexts
 inner join {{ ref('int_quantities_coded') }} as coded on contexts.quantity_id = coded.quantity_id
 inner join {{ ref('int_quantity_domains') }} as domains on contexts.quantity_id = domains.quantity_id
 left join {{ ref('int_units') }} as units on coded.unit_code = units.unit_code
+inner join {{ ref('int_statement_indicators') }} as indicators on contexts.quantity_id = indicators.statement_id

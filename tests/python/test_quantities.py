@@ -418,8 +418,14 @@ def test_a_list_of_counts_in_quotes_is_counted_but_a_quoted_label_is_not() -> No
 
 
 def test_a_layout_gap_between_a_number_and_its_multiplier_keeps_the_amount() -> None:
-    assert numbers("国内生产总值达到39.8 万亿元,年均增长11.2%。") == [("39.8", "万亿", "元"), ("11.2", "", "%")]
-    assert numbers("国内生产总值达到74.4\n\u200b\n万亿元,增长6.7%。") == [("74.4", "万亿", "元"), ("6.7", "", "%")]
+    assert numbers("国内生产总值达到39.8 万亿元,年均增长11.2%。") == [
+        ("39.8", "万亿", "元"),
+        ("11.2", "", "%"),
+    ]
+    assert numbers("国内生产总值达到74.4\n\u200b\n万亿元,增长6.7%。") == [
+        ("74.4", "万亿", "元"),
+        ("6.7", "", "%"),
+    ]
     assert numbers("全年共有2024 年度项目。") == []  # a gap without a multiplier word joins nothing
 
 
@@ -431,7 +437,9 @@ def test_a_verb_after_a_list_mark_is_no_counted_noun() -> None:
 def test_a_run_in_heading_broken_inside_its_sentence_goes_on_on_the_next_line() -> None:
     text = "——经济运行稳中向好。国内生产总值达到74.4\n\u200b\n万亿元,增长6.7%,名列世界前茅。\n新登记企业增长24.5%。"
     found = extract(text, year=2017)
-    assert [(q.indicator, format(q.value.normalize(), "f"), q.multiplier_text, q.unit_text) for q in found] == [
+    assert [
+        (q.indicator, format(q.value.normalize(), "f"), q.multiplier_text, q.unit_text) for q in found
+    ] == [
         ("国内生产总值", "74.4", "万亿", "元"),
         ("国内生产总值", "6.7", "", "%"),
         ("新登记企业", "24.5", "", "%"),

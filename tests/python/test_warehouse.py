@@ -15,8 +15,9 @@ import pytest
 
 from govtargets.pipeline import build
 
-MARTS = {"fct_targets", "fct_results", "dim_report", "dim_report_text", "dim_district", "dim_domain",
-         "dim_unit", "rpt_targets_by_district_year_domain", "rpt_load_issues"}  # fmt: skip
+MARTS = {"fct_targets", "fct_results", "fct_target_outcomes", "dim_report", "dim_report_text", "dim_district",
+         "dim_domain", "dim_unit", "dim_indicator", "rpt_targets_by_district_year_domain", "rpt_target_cascade",
+         "rpt_indicator_series", "rpt_load_issues"}  # fmt: skip
 
 
 def _query(path: Path, sql: str) -> list[tuple]:

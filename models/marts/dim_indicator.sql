@@ -1,0 +1,21 @@
+-- The catalogue of canonical indicators, with the wordings that map to each (indicator_aliases).
+with alias_lists as (
+    select
+        indicator_code,
+        string_agg(distinct alias, '、' order by alias) as aliases
+    from {{ ref('stg_indicator_aliases') }}
+    group by indicator_code
+)
+
+select
+    indicators.indicator_code,
+    indicators.name_zh,
+    indicators.name_en,
+    indicators.measure,
+    indicators.quantity_kind,
+    indicators.direction,
+    indicators.sort_order,
+    indicators.description,
+    alias_lists.aliases
+from {{ ref('stg_indicators') }} as indicators
+left join alias_lists on indicators.indicator_code = alias_lists.indicator_code
