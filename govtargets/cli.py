@@ -11,7 +11,7 @@ import duckdb
 
 from govtargets.export import export_parquet
 from govtargets.pipeline import BuildError, BuildSummary, ExtractSummary, build, check_seeds, extract
-from govtargets.settings import BUNDLED_REPORTS, DEFAULT_WAREHOUSE, seeds_dir_for
+from govtargets.settings import BUNDLED_REPORTS, DEFAULT_WAREHOUSE, EXTRACT_CACHE, seeds_dir_for
 from govtargets.signals import Interrupted, stops_as_exceptions
 from loaders.errors import LoaderError
 
@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--keep-going", action="store_true", help="load the good reports, list the rest")
     build_cmd.add_argument("--storage-version", help="DuckDB storage version of the published file")
     build_cmd.add_argument("--wait", action="store_true", help="wait for a running build instead of exiting")
+    _add_extract_options(build_cmd)
     build_cmd.add_argument(
         "--require-test-data",
         action="store_true",
@@ -37,12 +38,28 @@ def _parser() -> argparse.ArgumentParser:
     extract_cmd.add_argument("--out", type=Path, help="seed folder (default: seeds/extracted for reports/)")
     extract_cmd.add_argument("--keep-going", action="store_true")
     extract_cmd.add_argument("--check", action="store_true", help="fail if the committed seeds are stale")
+    _add_extract_options(extract_cmd)
 
     export_cmd = commands.add_parser("export", help="export the marts for tools that cannot read DuckDB")
     export_cmd.add_argument("--format", choices=["parquet"], default="parquet")
     export_cmd.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     export_cmd.add_argument("out", type=Path, help="folder for one file per mart")
     return parser
+
+
+def _add_extract_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--jobs", type=_positive, help="worker processes for extraction (default: one per processor)"
+    )
+    command.add_argument(
+        "--no-cache", action="store_true", help="extract every report again instead of reusing the cache"
+    )
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
 
 
 def _print_reports(summary: ExtractSummary) -> None:
@@ -79,6 +96,8 @@ def _run(args: argparse.Namespace) -> int:
             args.storage_version,
             args.wait,
             require_test_data=args.require_test_data,
+            jobs=args.jobs,
+            cache_dir=None if args.no_cache else EXTRACT_CACHE,
         )
         _print_build(summary)
     elif args.command == "extract" and args.check:
@@ -88,7 +107,9 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         print("seeds are up to date")
     elif args.command == "extract":
-        _print_reports(extract(args.reports, args.out or seeds_dir_for(args.reports), args.keep_going))
+        seeds = args.out or seeds_dir_for(args.reports)
+        cache = None if args.no_cache else EXTRACT_CACHE
+        _print_reports(extract(args.reports, seeds, args.keep_going, jobs=args.jobs, cache_dir=cache))
     else:
         for path in export_parquet(args.warehouse, args.out):
             print(f"wrote {path}")

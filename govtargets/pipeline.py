@@ -15,22 +15,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govtargets.dbt_runner import DbtError, run_dbt
+from govtargets.extraction import Extracted, default_jobs, extract_entries
+from govtargets.progress import ProgressLine
 from govtargets.publish import build_lock, check_storage_version, check_warehouse_path, publication
 from govtargets.settings import (
     BUNDLED_REPORTS,
     BUNDLED_SEEDS,
     DEFAULT_WAREHOUSE,
+    EXTRACT_CACHE,
+    PRUNE_AFTER_SECONDS,
     SEED_PROPERTIES,
     BuildPaths,
     prune_work_dirs,
 )
 from govtargets.vacuity import vacuous_dbt_tests
-from loaders.errors import LoaderError, LoadIssue
-from loaders.extract import ExtractedReport, extract_report, seed_tables
+from loaders.cache import ExtractCache
+from loaders.errors import LoadIssue
+from loaders.extract import ExtractedReport, seed_tables
 from loaders.manifest import read_manifest
 from loaders.regions import RegionIndex, default_regions_path
 from loaders.seeds import write_seed_set
-from loaders.vocab import load_vocabulary
 
 Progress = Callable[[str], None]
 
@@ -53,6 +57,7 @@ class ReportSummary:
 class ExtractSummary:
     reports: list[ReportSummary] = field(default_factory=list)
     issues: list[LoadIssue] = field(default_factory=list)
+    cached: int = 0  # reports taken from the extraction cache
 
 
 @dataclass(frozen=True)
@@ -101,25 +106,43 @@ def _issue_text(issues: list[LoadIssue]) -> str:
 
 
 def extract(
-    reports_dir: Path, seeds_dir: Path, keep_going: bool = False, progress: Progress = print
+    reports_dir: Path,
+    seeds_dir: Path,
+    keep_going: bool = False,
+    progress: Progress = print,
+    jobs: int | None = None,
+    cache_dir: Path | None = EXTRACT_CACHE,
 ) -> ExtractSummary:
-    """Read the manifest and every report, write the extracted seeds (all or nothing)."""
+    """Read the manifest and every report, write the extracted seeds (all or nothing).
+
+    Reports come from the extraction cache (``cache_dir``; None for none) when it has them; the others
+    are extracted by ``jobs`` worker processes (default: one per processor) and cached.
+    """
     regions = RegionIndex.from_csv(default_regions_path())
     manifest = read_manifest(reports_dir, regions)
-    vocab = load_vocabulary()
     summary = ExtractSummary(issues=list(manifest.issues))
+    cache = ExtractCache(cache_dir) if cache_dir is not None else None
+    if cache is not None:
+        cache.prune(PRUNE_AFTER_SECONDS)
+    line = ProgressLine("extract: reports", len(manifest.entries))
+
+    def done(outcome: Extracted) -> None:
+        line.advance()
+        if (issue := outcome.issue) is not None:
+            progress(f"  rejected {issue.source}{f':{issue.line}' if issue.line else ''}: {issue.message}")
+
+    try:
+        outcomes = extract_entries(manifest.entries, cache, jobs or default_jobs(), done)
+    finally:
+        line.close()
     extracted: list[ExtractedReport] = []
-    for entry in manifest.entries:
-        try:
-            report = extract_report(entry, vocab)
-        except LoaderError as error:
-            where = f" (manifest.csv line {entry.row})"
-            summary.issues.append(LoadIssue(source=entry.file, line=error.line, message=error.detail + where))
-            progress(f"  rejected {error}")
-            continue
-        extracted.append(report)
-        summary.reports.append(_summarise(entry.file, report))
-        progress(f"  read {entry.file}: {summary.reports[-1].targets} targets")
+    for outcome in outcomes:
+        if outcome.issue is not None:
+            summary.issues.append(outcome.issue)
+        elif outcome.report is not None:
+            extracted.append(outcome.report)
+            summary.reports.append(_summarise(outcome.entry.file, outcome.report))
+    summary.cached = sum(outcome.cached for outcome in outcomes)
     if summary.issues and not keep_going:
         raise BuildError(
             f"nothing was written (use --keep-going to load the good reports); {_issue_text(summary.issues)}"
@@ -152,11 +175,14 @@ def build(
     wait: bool = False,
     progress: Progress = print,
     require_test_data: bool = False,
+    jobs: int | None = None,
+    cache_dir: Path | None = EXTRACT_CACHE,
 ) -> BuildSummary:
     """Extract, build, check and publish; the published warehouse changes only if all of it passed.
 
     With ``require_test_data`` a dbt test or an expectation that had no rows to check fails the build
-    (see ``govtargets.vacuity``): the fixture build of ``make test`` runs so.
+    (see ``govtargets.vacuity``): the fixture build of ``make test`` runs so. ``jobs`` and ``cache_dir``
+    are those of ``extract``.
     """
     paths = BuildPaths.for_reports(reports_dir, warehouse)
     check_warehouse_path(paths.warehouse)
@@ -173,7 +199,7 @@ def build(
         build_lock(paths.seeds, wait=wait, what=f"reports folder {paths.reports}"),
     ):
         progress(f"extract: {paths.reports}")
-        summary = extract(paths.reports, paths.seeds, keep_going, progress)
+        summary = extract(paths.reports, paths.seeds, keep_going, progress, jobs, cache_dir)
         progress(f"dbt build: {candidate}")
         try:
             nodes = run_dbt(candidate, paths.seeds, paths.target, progress)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from operator import itemgetter
 
@@ -105,9 +105,17 @@ _COLUMN_NAMES = {
 }  # fmt: skip
 
 
+# (field, seed column) of each record type, in field order.
+_COLUMNS = {
+    record_type: tuple((f.name, _COLUMN_NAMES.get(f.name, f.name)) for f in fields(record_type))
+    for record_type in (Section, Sentence)
+}
+
+
 def _columns_of(record: Section | Sentence) -> dict[str, object]:
-    """A section's or sentence's fields under their seed column names (the writer keeps the table's)."""
-    return {_COLUMN_NAMES.get(name, name): value for name, value in asdict(record).items()}
+    """A section's or sentence's fields under their seed column names (the writer keeps the table's).
+    Its fields are plain values, so they are read as they are (``asdict`` would deep-copy each one)."""
+    return {column: getattr(record, name) for name, column in _COLUMNS[type(record)]}
 
 
 def extract_text(entry: ManifestEntry, report: ReportText, sha256: str, vocab: Vocabulary) -> ExtractedReport:

@@ -41,6 +41,7 @@ _REFERENCE_MAX = 20  # characters between a comparator cue and the number of a m
 _CONJUNCTION = re.compile(r"\s*(?:和|与|及|、)\s*")
 _RANGE_JOINER = re.compile(r"\s*(?:-|—{1,2}|–|~|～|至|到)\s*")
 _QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’", "〈": "〉"}
+_QUOTE_OPENING = re.compile("|".join(map(re.escape, _QUOTE_PAIRS)))
 _QUOTE_SPAN_MAX = 60
 # Numbers written in digits and followed by a word: two of them in quotes make a list, not a title.
 _COUNTED = re.compile(r"\d+(?:\.\d+)?[\u4e00-\u9fff]")
@@ -107,11 +108,9 @@ def quote_mask(text: str) -> bytearray:
     """1 at every position inside a short quotation or title (“…”, 《…》, 「…」)."""
     mask = bytearray(len(text))
     position = 0
-    while position < len(text):
-        closing = _QUOTE_PAIRS.get(text[position])
-        if closing is None:
-            position += 1
-            continue
+    while (opening := _QUOTE_OPENING.search(text, position)) is not None:
+        position = opening.start()
+        closing = _QUOTE_PAIRS[opening.group()]
         close_at = text.find(closing, position + 1, position + 1 + _QUOTE_SPAN_MAX)
         if close_at == -1 or len(_COUNTED.findall(text, position, close_at)) >= _COUNTED_LIST:
             position += 1  # unclosed, or a list of counts in quotes (“1家国家实验室、8个大科学装置”)

@@ -195,7 +195,7 @@ def _check_report_text(text: str, source: str) -> None:
             f"no report text: CJK characters are {share:.0%} of the text (need at least {MIN_CJK_SHARE:.0%})"
         )
         raise LoaderError(source, message)
-    sentences = _count_sentences(text)
+    sentences = _count_sentences(text, enough=MIN_SENTENCES)
     if sentences < MIN_SENTENCES:
         message = (
             f"no report text: {sentences} sentences of at least {MIN_SENTENCE_CJK} CJK characters "
@@ -204,12 +204,15 @@ def _check_report_text(text: str, source: str) -> None:
         raise LoaderError(source, message)
 
 
-def _count_sentences(text: str) -> int:
-    """Runs within a line of ≥ MIN_SENTENCE_CJK CJK characters that end in sentence punctuation."""
+def _count_sentences(text: str, enough: int) -> int:
+    """Runs within a line of ≥ MIN_SENTENCE_CJK CJK characters that end in sentence punctuation, counted
+    up to ``enough``: a report has thousands, and the check needs only to know there are that many."""
     count = start = 0
     for boundary in _SENTENCE_BOUNDARY.finditer(text):
         if boundary.group() != "\n" and _count(_CJK_RUN, text, start, boundary.start()) >= MIN_SENTENCE_CJK:
             count += 1
+            if count >= enough:
+                break
         start = boundary.end()
     return count
 

@@ -324,6 +324,8 @@ def _is_lead(sentence: str) -> bool:
 
 
 def _cue_weight(body: str, cue: KindCue) -> int:
+    if cue.cue not in body:
+        return 0
     for longer in cue.not_in:
         body = body.replace(longer, "")
     return cue.weight if cue.cue in body else 0
@@ -332,8 +334,9 @@ def _cue_weight(body: str, cue: KindCue) -> int:
 def _cue_kind(body: str, report_year: int | None, vocab: Vocabulary) -> tuple[str, int] | None:
     """The kind a sentence's own cues point to and by how much it wins, or None when they tie."""
     scores = {PLAN: 0, REVIEW: 0}
-    for cue in vocab.kind_cues:
-        scores[cue.kind] += _cue_weight(body, cue)
+    for first in vocab.kind_cues.keys() & set(body):  # only the cues whose first character it has
+        for cue in vocab.kind_cues[first]:
+            scores[cue.kind] += _cue_weight(body, cue)
     if report_year is not None:
         for match in _FRAME_YEAR.finditer(body):
             if int(match.group(1).translate(_CN_YEAR_DIGITS)) < report_year:
@@ -367,7 +370,7 @@ class _Own:
     strong: bool
 
 
-def _own_kind(body: str, section: Section | None, report_year: int | None, vocab: Vocabulary) -> _Own | None:
+def _own_kind(body: str, section: Section | None, cue: tuple[str, int] | None) -> _Own | None:
     """The kind from a deciding heading, a front-matter line or the sentence's own cues. Cues that win
     by a single weak hint (了, 比上年, 将) are weak: a neighbour decided more firmly overrides them."""
     if section is not None and section.decided:
@@ -376,7 +379,6 @@ def _own_kind(body: str, section: Section | None, report_year: int | None, vocab
         return _Own(section.kind, BY_HEADING, strong=True)
     if section is None and _FRONT_MATTER.search(body):
         return _Own(OTHER, BY_FRONT_MATTER, strong=True)
-    cue = _cue_kind(body, report_year, vocab)
     return _Own(cue[0], BY_SENTENCE_CUE, strong=cue[1] >= _STRONG_MARGIN) if cue is not None else None
 
 
@@ -448,11 +450,15 @@ def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None 
         for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1)
         for s_start, s_end in _sentence_spans(text, p_start, p_end)
     ]
+    cues = [_cue_kind(text[start:end], report_year, vocab) for _, start, end, _ in spans]
     kinds = _fill_from_neighbours(
         _continue_review_runs(
-            [_own_kind(text[start:end], section, report_year, vocab) for _, start, end, section in spans],
+            [
+                _own_kind(text[start:end], section, cue)
+                for (_, start, end, section), cue in zip(spans, cues, strict=True)
+            ],
             [paragraph_no for paragraph_no, *_ in spans],
-            [_cue_kind(text[start:end], report_year, vocab) for _, start, end, _ in spans],
+            cues,
         ),
         [_part(section) for *_, section in spans],
         [section.kind if section is not None else PLAN for *_, section in spans],

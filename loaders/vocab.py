@@ -13,6 +13,13 @@ from functools import lru_cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
+# The reference seeds the extractor reads (load_vocabulary); the extraction cache is keyed by them, so
+# a change to any of them, and to no other seed, re-extracts the reports.
+VOCABULARY_FILES = (
+    "base_cues.csv", "comparator_cues.csv", "denominator_units.csv", "extraction_words.csv",
+    "firmness_cues.csv", "kind_cues.csv", "measure_cues.csv", "multipliers.csv", "quantity_kind_roles.csv",
+    "unit_aliases.csv", "units.csv",
+)  # fmt: skip
 # Forms rather than words: the year after a base cue of form before_year (比2020年), and the markers
 # that open an item of a list (一是, 二是), cut from the start of an indicator with the lead words.
 _YEAR = r"(?:19|20)\d{2}年"
@@ -60,7 +67,7 @@ class Vocabulary:
     label_suffixes: tuple[str, ...]
     threshold_after: frozenset[str]
     threshold_before: frozenset[str]
-    kind_cues: tuple[KindCue, ...]
+    kind_cues: dict[str, tuple[KindCue, ...]]  # by their first character: a sentence holds few of them
     baseline_openers: tuple[str, ...]
     denominator_marks: tuple[str, ...]
     indicator_trails: tuple[str, ...]
@@ -94,7 +101,7 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         label_suffixes=_column(words, "word", ("role", "label_suffix")),
         threshold_after=frozenset(_column(words, "word", ("role", "threshold_after"))),
         threshold_before=frozenset(_column(words, "word", ("role", "threshold_before"))),
-        kind_cues=_kind_cues(reference_dir / "kind_cues.csv"),
+        kind_cues=_by_first_character(_kind_cues(reference_dir / "kind_cues.csv")),
         baseline_openers=_column(words, "word", ("role", "baseline_opener")),
         denominator_marks=_column(words, "word", ("role", "denominator_mark")),
         indicator_trails=_column(words, "word", ("role", "indicator_trail")),
@@ -128,6 +135,13 @@ def _kind_cues(path: Path) -> tuple[KindCue, ...]:
     return tuple(sorted(cues, key=lambda cue: (-len(cue.cue), cue.cue)))
 
 
+def _by_first_character(cues: tuple[KindCue, ...]) -> dict[str, tuple[KindCue, ...]]:
+    index: dict[str, list[KindCue]] = {}
+    for cue in cues:
+        index.setdefault(cue.cue[0], []).append(cue)
+    return {first: tuple(found) for first, found in index.items()}
+
+
 def _base_cue_pattern(path: Path) -> re.Pattern[str]:
     """比上年, 同比 … as written (form word), and 比2020年 (form before_year: the cue, a year, 年)."""
     words = [re.escape(cue) for cue in _column(path, "cue", ("form", "word"))]
@@ -156,17 +170,44 @@ def _unit_spellings(reference_dir: Path, role: str) -> frozenset[str]:
 
 
 def match_at(text: str, position: int, words: tuple[str, ...]) -> str:
-    """The longest word that starts at ``position`` (words sorted longest first), or ''."""
-    for word in words:
-        if text.startswith(word, position):
-            return word
+    """The longest word that starts at ``position``, or ''."""
+    lookup = _lookup(words)
+    for length in lookup.lengths:
+        piece = text[position : position + length]
+        if piece in lookup.words:
+            return piece
     return ""
 
 
 def match_ending_at(text: str, position: int, words: tuple[str, ...]) -> str:
     """The longest word that ends just before ``position``, or ''."""
-    for word in words:
-        start = position - len(word)
-        if start >= 0 and text.startswith(word, start):
-            return word
+    lookup = _lookup(words)
+    for length in lookup.lengths:
+        if length <= position:
+            piece = text[position - length : position]
+            if piece in lookup.words:
+                return piece
     return ""
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """A word tuple as a set, with its word lengths longest first: a match tries one slice a length
+    instead of every word (the unit words alone are several hundred)."""
+
+    source: tuple[str, ...]
+    words: frozenset[str]
+    lengths: tuple[int, ...]
+
+
+_LOOKUPS: dict[int, _Lookup] = {}
+
+
+def _lookup(words: tuple[str, ...]) -> _Lookup:
+    # keyed by identity: the vocabulary's tuples live as long as the process, and the entry keeps its
+    # tuple alive, so an id is never reused for another tuple while its entry stands
+    found = _LOOKUPS.get(id(words))
+    if found is None or found.source is not words:
+        found = _Lookup(words, frozenset(words), tuple(sorted({len(w) for w in words if w}, reverse=True)))
+        _LOOKUPS[id(words)] = found
+    return found

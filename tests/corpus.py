@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -44,11 +45,42 @@ def make_corpus_reports(destination: Path) -> Path:
         target = destination / row["file"]
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(CORPUS / row["file"], target)
+    _write_manifest(destination, rows)
+    return destination
+
+
+def make_scaled_reports(destination: Path, copies: int) -> Path:
+    """The corpus ``copies`` times over (78 × 13 = 1,014 reports), each copy byte-distinct so that it is a
+    report of its own (its own sha256): a text copy ends in as many extra newlines as its number, a .docx
+    copy carries its number as the zip comment. Returns destination."""
+    rows = []
+    for copy in range(copies):
+        for row in corpus_rows():
+            file = f"copy{copy:02d}/{row['file']}"
+            target = destination / file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(CORPUS / row["file"], target)
+            mark_copy(target, copy)
+            rows.append(row | {"file": file})
+    _write_manifest(destination, rows)
+    return destination
+
+
+def mark_copy(path: Path, copy: int) -> None:
+    """Make path's bytes distinct for copy number ``copy`` without changing what it says."""
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path, "a") as package:
+            package.comment = f"copy {copy}".encode()
+    else:
+        with path.open("ab") as handle:
+            handle.write(b"\n" * copy)
+
+
+def _write_manifest(destination: Path, rows: list[dict[str, str]]) -> None:
     with (destination / "manifest.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["file", "district", "year", "title"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    return destination
 
 
 def main() -> None:

@@ -1,0 +1,45 @@
+{#- Seeds loaded by DuckDB itself. dbt's own seed materialization first reads the whole CSV into an
+    agate table in Python: 8 s for the 500,000 sentences of a thousand reports, where DuckDB's
+    read_csv takes half a second. This one creates the table straight from the file, typed by the
+    seed's column_types (every seed states them all), and states the CSV dialect the loaders write
+    (RFC 4180: fields quoted with ", a quote inside a field doubled) instead of letting DuckDB's sniffer
+    guess it: the sniffer only samples the file and misreads a doubled quote (“加强""三河三湖""”) that
+    first appears late. Hooks, grants and persisted docs as in dbt's default. -#}
+{% materialization seed, adapter='duckdb' %}
+    {%- set identifier = model['alias'] -%}
+    {%- set old_relation = adapter.get_relation(database=database, schema=schema, identifier=identifier) -%}
+    {%- if old_relation is not none and old_relation.is_view -%}
+        {{ exceptions.raise_compiler_error("Cannot seed to '{}', it is a view".format(old_relation.render())) }}
+    {%- endif -%}
+    {%- set target_relation = this.incorporate(type='table') -%}
+    {%- set column_types = config.get('column_types') or {} -%}
+    {%- set types = [] -%}
+    {%- for column, data_type in column_types.items() -%}
+        {%- do types.append("'" ~ column ~ "': '" ~ data_type ~ "'") -%}
+    {%- endfor -%}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+
+    {% call statement('main') %}
+        create or replace table {{ target_relation.render() }} as
+        select * from read_csv(
+            '{{ adapter.get_seed_file_path(model) }}',
+            header = true, delimiter = '{{ config.get("delimiter", ",") }}', quote = '"', escape = '"',
+            strict_mode = true, auto_detect = true, sample_size = -1
+            {%- if types %}, types = { {{ types | join(', ') }} }{% endif %}
+        )
+    {% endcall %}
+    {#- dbt's seed runner reads back an agate table (for `dbt seed --show`): the row count stands in -#}
+    {% set counted = run_query('select count(*) as row_count from ' ~ target_relation.render()) %}
+    {% do store_result('agate_table', response='OK', agate_table=counted) %}
+
+    {% do apply_grants(target_relation, config.get('grants'), should_revoke=false) %}
+    {% do persist_docs(target_relation, model) %}
+
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {{ adapter.commit() }}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+
+    {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
