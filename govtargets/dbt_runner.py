@@ -32,10 +32,13 @@ class DbtError(Exception):
 def dbt_environment(database: Path, seeds_dir: Path) -> dict[str, str]:
     """The variables dbt_project.yml and profiles.yml read. The seed folder is given relative to the
     project: dbt writes each seed's compiled SQL to target/run/<project>/<seed path>, and an absolute
-    seed path would make that the seed file itself."""
+    seed path would make that the seed file itself. The database is given by its name alone, and dbt
+    runs in its folder (``run_dbt``): every build's candidate is in a folder of its own, and a profile
+    that names it in full would differ from build to build, which makes dbt parse the whole project
+    again instead of only what changed."""
     env = dict(os.environ)
     env.update(
-        GOVTARGETS_DB_PATH=str(database),
+        GOVTARGETS_DB_PATH=database.name,
         GOVTARGETS_EXTRACTED_SEEDS=str(seeds_dir.resolve().relative_to(PROJECT_DIR)),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
@@ -61,6 +64,7 @@ def run_dbt(database: Path, seeds_dir: Path, target_dir: Path, progress: Progres
         stdin=subprocess.DEVNULL,
         text=True,
         start_new_session=True,
+        cwd=database.parent,
     )
     pgid_file = database.parent / PGID_FILE
     try:

@@ -13,26 +13,40 @@ import io
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from pathlib import Path
 
 Row = Mapping[str, object]
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def render_csv(columns: Sequence[str], rows: Sequence[Row]) -> str:
+    """The rows as CSV: None as an empty field, booleans as true/false, anything else as str() writes it
+    (which is what the csv module does with any value that is not a string)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
+    values_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    booleans = _boolean_positions(columns, rows)
     for row in rows:
-        writer.writerow([_cell(row[column]) for column in columns])
+        values = values_of(row)
+        if booleans:
+            values = list(values)
+            for position in booleans:
+                if values[position] is not None:
+                    values[position] = "true" if values[position] else "false"
+        writer.writerow(values)
     return buffer.getvalue()
+
+
+def _boolean_positions(columns: Sequence[str], rows: Sequence[Row]) -> list[int]:
+    """The columns whose values are booleans, known by the first value that is not None (a column holds
+    one type)."""
+    positions = []
+    for position, column in enumerate(columns):
+        first = next((row[column] for row in rows if row[column] is not None), None)
+        if isinstance(first, bool):
+            positions.append(position)
+    return positions
 
 
 def _temporary_copy(path: Path, content: str) -> Path:
