@@ -80,7 +80,8 @@ def _print_build(summary: BuildSummary) -> None:
     tests = {k: v for k, v in summary.dbt_nodes.items() if k.startswith(("test", "unit_test"))}
     passed = sum(v for k, v in tests.items() if k.endswith("pass"))
     print(
-        f"summary: {len(summary.extract.reports)} reports, {targets} targets, {results} results, "
+        f"summary: {len(summary.extract.reports)} reports ({summary.extract.cached} from the extraction cache), "
+        f"{targets} targets, {results} results, "
         f"{len(summary.extract.issues)} rejected; dbt tests passed {passed}/{sum(tests.values())}; "
         f"expectations passed {summary.expectations_passed}/{summary.expectations_evaluated}; "
         f"published {summary.warehouse}"

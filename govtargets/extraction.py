@@ -33,8 +33,10 @@ class Extracted:
 
 
 def default_jobs() -> int:
-    """The processors this process may run on."""
-    return len(os.sched_getaffinity(0))
+    """The processors this process may run on (where the system says; else all of them)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def extract_entries(

@@ -127,14 +127,15 @@ def extract(
     line = ProgressLine("extract: reports", len(manifest.entries))
 
     def done(outcome: Extracted) -> None:
-        line.advance()
         if (issue := outcome.issue) is not None:
+            line.clear()  # the message stands on a line of its own; the progress line is redrawn below it
             progress(f"  rejected {issue.source}{f':{issue.line}' if issue.line else ''}: {issue.message}")
+        line.advance()
 
     try:
         outcomes = extract_entries(manifest.entries, cache, jobs or default_jobs(), done)
     finally:
-        line.close()
+        line.clear()
     extracted: list[ExtractedReport] = []
     for outcome in outcomes:
         if outcome.issue is not None:
@@ -158,7 +159,7 @@ def extract(
 def check_seeds(reports_dir: Path = BUNDLED_REPORTS) -> list[str]:
     """Names of committed seed files that regenerating from reports_dir would change."""
     with tempfile.TemporaryDirectory() as scratch:
-        extract(reports_dir, Path(scratch), progress=lambda _: None)
+        extract(reports_dir, Path(scratch), progress=lambda _: None, cache_dir=None)  # the extractor itself
         return [
             path.name
             for path in sorted(Path(scratch).glob("*.csv"))

@@ -44,7 +44,10 @@ class ProgressLine:
         left = f"{(self.total - self.done) / rate:.0f} s left" if rate > 0 else "time left unknown"
         return f"{self.what} {self.done}/{self.total} · {rate:.0f}/s · {left}"
 
-    def close(self) -> None:
+    def clear(self) -> None:
+        """Take the line off the terminal (before another message, or at the end); the next advance
+        draws it again."""
         if self.shown and self.drawn_at is not None:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+            self.drawn_at = None

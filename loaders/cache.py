@@ -4,18 +4,23 @@ An entry is keyed by everything its rows are made from:
 - the report file's sha256;
 - the manifest fields that go into the rows (file name, district, year, title, source URL);
 - the extractor's version: a digest of the loaders' source code, of the reference seeds they read
-  (``vocab.VOCABULARY_FILES``) and of the versions of the libraries that decode text.
+  (``vocab.VOCABULARY_FILES``), of the Python version (its codecs and its ``re``) and of the versions of
+  the libraries that decode text.
 
 A change to any of these gives another key, so a stale entry is never found. An entry is written to a
-temporary file and renamed, so a reader sees it whole or not at all. An entry that cannot be read is a
-miss. Entries no build has used for ``max_age`` seconds are pruned.
+temporary file and renamed, so a reader sees it whole or not at all. The cache only ever saves work: an
+entry that cannot be read is a miss, and one that cannot be written or touched (a full disk, a read-only
+folder) is left out, never a reason to fail a build. Entries no build has used for ``max_age`` seconds
+are pruned.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
 import time
 from importlib import metadata
@@ -40,6 +45,7 @@ def extractor_version(reference_dir: Path = REFERENCE_DIR, loaders_dir: Path = L
         digest.update(name.encode() + b"\0" + (reference_dir / name).read_bytes() + b"\0")
     for library in _DECODING_LIBRARIES:
         digest.update(f"{library}={metadata.version(library)}\0".encode())
+    digest.update(f"python={sys.version}\0".encode())
     return digest.hexdigest()
 
 
@@ -76,19 +82,28 @@ class ExtractCache:
             return None
         if not isinstance(found, ExtractedReport):
             return None
-        os.utime(path)  # used: kept from pruning
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used: kept from pruning
         return found
 
-    def put(self, entry: ManifestEntry, report: ExtractedReport) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+    def put(self, entry: ManifestEntry, report: ExtractedReport) -> bool:
+        """Store the rows; False when they could not be stored (the build goes on without)."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+        except OSError:
+            return False
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 pickle.dump(report, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self._path(entry))
+        except OSError:
+            Path(temporary).unlink(missing_ok=True)
+            return False
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        return True
 
     def prune(self, max_age: float) -> int:
         """Remove the entries (and stray temporary files) unused for ``max_age`` seconds."""
@@ -99,6 +114,6 @@ class ExtractCache:
                 if now - path.stat().st_mtime > max_age:
                     path.unlink()
                     removed += 1
-            except FileNotFoundError:
-                continue  # another build pruned it
+            except OSError:
+                continue  # another build pruned it, or the folder is read-only: pruning is only tidying
         return removed

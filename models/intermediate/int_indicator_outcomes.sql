@@ -1,8 +1,9 @@
 -- Single-year results with a canonical indicator, as outcomes of the year before their report
--- (去年…增长5.2% in the report for 2025 is the outcome of 2024), signed the way the indicator counts
--- (a reduction indicator counts a fall as positive: 下降3.2% is 3.2, 上升0.5% is -0.5; other indicators
--- count a fall as negative: 居民消费价格下降0.7% is -0.7). The first such result in the report is the
--- region's outcome for that indicator and year.
+-- (去年…增长5.2% in the report for 2025 is the outcome of 2024), signed the way the indicator counts:
+-- a reduction indicator counts a fall as positive (下降3.2% is 3.2, 上升0.5% is -0.5), a growth
+-- indicator a fall as negative (居民消费价格下降0.7% is -0.7), and a level or ratio is as stated
+-- (农村贫困人口减少1442万 is 1442万 of rural_poverty_reduction). The first such result in the report
+-- is the region's outcome for that indicator and year.
 with results as (
     select * from {{ ref('int_statements') }}
     where statement_kind = 'review' and indicator_code is not null
@@ -21,7 +22,8 @@ select
         results.value_base
         * case
             when indicators.measure = 'reduction' then case when results.change_direction = 1 then -1 else 1 end
-            else coalesce(results.change_direction, 1)
+            when indicators.measure = 'growth' then coalesce(results.change_direction, 1)
+            else 1
         end
         as double
     ) as outcome_value_base,

@@ -33,6 +33,7 @@ statements as (
         contexts.section_title,
         contexts.distribution,
         contexts.base_cue,
+        contexts.baseline_value is not null as has_baseline,
         contexts.district_code,
         coded.measure,
         growth_clauses.quantity_id is not null as says_growth,
@@ -167,12 +168,23 @@ named_years as (
         cast(unnest(regexp_extract_all(base_cue, '((?:19|20)\d{2})', 1)) as integer) as named_year
     from statements
     union all
-    -- 2019年… in the clause, not as a base, a starting level or a deadline (比 较 从 由 到 至 与 同)
+    -- 2019年… in the clause, not as a base or a deadline (比 较 到 至 与 同), nor as the year of the
+    -- starting level this statement carries (从2007年的1.4%提高到2012年的1.97%); without one, the
+    -- statement is that starting level itself, of the year after 从 or 由
     select
         statement_id,
         'frame' as year_role,
         cast(
-            unnest(regexp_extract_all(clause_digits, '(?:^|[^比较从由到至与同0-9])((?:19|20)\d{2})年', 1)) as integer
+            unnest(
+                regexp_extract_all(
+                    clause_digits,
+                    case
+                        when has_baseline then '(?:^|[^比较从由到至与同0-9])((?:19|20)\d{2})年'
+                        else '(?:^|[^比较到至与同0-9])((?:19|20)\d{2})年'
+                    end,
+                    1
+                )
+            ) as integer
         ) as named_year
     from statements
 ),
@@ -193,8 +205,8 @@ year_scopes as (
 ),
 
 statement_scopes as (
-    -- one scope per statement: another region first, then a quoted target, several years, part of a
-    -- year, another year
+    -- one scope per statement, in the order of the indicator_scope code list: another region first,
+    -- then a quoted target, several years, part of a year, another year
     select
         statement_id,
         arg_min(

@@ -10,14 +10,14 @@ outcomes as (
     where outcome_rank = 1
 ),
 
-next_reports as (
+report_years as (
     select distinct
         district_code,
         report_year
     from {{ ref('dim_report') }}
 ),
 
-linked as (
+targets_with_outcomes as (
     select
         targets.target_id,
         outcomes.result_id,
@@ -32,10 +32,11 @@ linked as (
         outcomes.comparator as outcome_comparator,
         indicators.direction,
         case
-            when targets.quantity_kind = 'ratio' then {{ var('attainment_tolerance_points') }}
+            -- points of a percent, in the target's unit (5‰ for 0.5 percentage points)
+            when targets.quantity_kind = 'ratio' then {{ var('attainment_tolerance_points') }} / targets.factor_to_base
             else abs(targets.target_value) * {{ var('attainment_tolerance_relative') }}
         end as tolerance,
-        next_reports.report_year is not null as has_next_report
+        report_years.report_year is not null as has_next_report
     from targets
     inner join {{ ref('stg_indicators') }} as indicators on targets.indicator_code = indicators.indicator_code
     left join outcomes
@@ -44,11 +45,11 @@ linked as (
             and targets.indicator_code = outcomes.indicator_code
             and targets.target_year = outcomes.outcome_year
             and targets.base_unit_code = outcomes.base_unit_code
-    left join next_reports
-        on targets.district_code = next_reports.district_code and targets.target_year + 1 = next_reports.report_year
+    left join report_years
+        on targets.district_code = report_years.district_code and targets.target_year + 1 = report_years.report_year
 ),
 
-judged as (
+targets_judged as (
     select
         *,
         case
@@ -70,7 +71,7 @@ judged as (
             when direction = 'down' and outcome_value < target_value then 'exceeded'
             else 'missed'
         end as attainment
-    from linked
+    from targets_with_outcomes
 )
 
 select
@@ -93,10 +94,14 @@ select
     end as gap,
     attainment,
     case
-        when outcome_value is not null and outcome_comparator <> 'eq'
+        when outcome_value is not null and outcome_comparator in ('ge', 'gt', 'le', 'lt')
             then
                 'stated in the review of the report for ' || (target_year + 1)
                 || ' as a bound (' || outcome_comparator || '), taken as the value'
+        when outcome_value is not null and outcome_comparator = 'approx'
+            then 'stated in the review of the report for ' || (target_year + 1) || ' as an approximate value'
+        when outcome_value is not null and outcome_comparator = 'range'
+            then 'stated in the review of the report for ' || (target_year + 1) || ' as a range, taken at its lower bound'
         when outcome_value is not null then 'stated in the review of the report for ' || (target_year + 1)
         when has_next_report
             then
@@ -104,4 +109,4 @@ select
                 || ' (it may give only an average over several years)'
         else 'no report for ' || (target_year + 1) || ' of this region in the warehouse'
     end as outcome_note
-from judged
+from targets_judged

@@ -157,9 +157,23 @@ def test_the_progress_line_shows_on_a_terminal_only(terminal: bool) -> None:
     line = ProgressLine("extract: reports", 4, stream=stream, clock=lambda: next(ticks))
     for _ in range(4):
         line.advance()
-    line.close()
+    line.clear()
     if terminal:
         assert "\rextract: reports 4/4 · 1/s · 0 s left" in stream.getvalue()
         assert "extract: reports 2/4 · 1/s · 2 s left" in stream.getvalue()
     else:
         assert stream.getvalue() == ""
+
+
+def test_a_cache_that_cannot_be_written_never_fails_the_extraction(tmp_path: Path) -> None:
+    reports = _reports(tmp_path / "reports")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    summary = extract(reports, tmp_path / "seeds", progress=_quiet, cache_dir=blocker / "cache")
+    assert (len(summary.reports), summary.cached) == (COPIES, 0)
+    assert _seed_files(tmp_path / "seeds") == _seed_files(_fresh(reports, tmp_path / "fresh"))
+
+
+def _fresh(reports: Path, seeds: Path) -> Path:
+    extract(reports, seeds, progress=_quiet, cache_dir=None)
+    return seeds
