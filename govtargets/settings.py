@@ -25,7 +25,7 @@ SEED_PROPERTIES = "_extracted__seeds.yml"
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "govtargets.duckdb"
 WORK_ROOT = PROJECT_DIR / "build"
 # Extracted reports by file and extractor version (loaders.cache); GOVTARGETS_EXTRACT_CACHE moves it.
-EXTRACT_CACHE = Path(os.environ.get("GOVTARGETS_EXTRACT_CACHE", WORK_ROOT / "extract-cache"))
+EXTRACT_CACHE = Path(os.environ.get("GOVTARGETS_EXTRACT_CACHE") or WORK_ROOT / "extract-cache")
 # A work folder of another reports folder that no build has touched for this long is removed.
 PRUNE_AFTER_SECONDS = 7 * 24 * 3600
 _WORK_DIR_NAME = re.compile(r".+-[0-9a-f]{12}")

@@ -86,24 +86,22 @@ class ExtractCache:
             os.utime(path)  # used: kept from pruning
         return found
 
-    def put(self, entry: ManifestEntry, report: ExtractedReport) -> bool:
-        """Store the rows; False when they could not be stored (the build goes on without)."""
+    def put(self, entry: ManifestEntry, report: ExtractedReport) -> None:
+        """Store the rows, or leave them out when they cannot be stored (the build goes on without)."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
         except OSError:
-            return False
+            return
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 pickle.dump(report, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self._path(entry))
         except OSError:
             Path(temporary).unlink(missing_ok=True)
-            return False
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return True
 
     def prune(self, max_age: float) -> int:
         """Remove the entries (and stray temporary files) unused for ``max_age`` seconds."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,11 +27,28 @@ _YEAR = r"(?:19|20)\d{2}年"
 _ENUMERATION = r"[一二三四五六七八九十]+是"
 
 
-def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> tuple[str, ...]:
+class Words(tuple[str, ...]):
+    """Words of a vocabulary, longest first (so the first that matches is the longest), with the set of
+    them and their lengths: a match tries one slice a length instead of every word (the unit words alone
+    are several hundred)."""
+
+    members: frozenset[str]
+    lengths: tuple[int, ...]
+
+    def __new__(cls, words: Iterable[str]) -> Words:
+        self = super().__new__(cls, sorted({w for w in words if w}, key=lambda w: (-len(w), w)))
+        self.members = frozenset(self)
+        self.lengths = tuple(sorted({len(w) for w in self}, reverse=True))
+        return self
+
+    def __getnewargs__(self) -> tuple[tuple[str, ...]]:
+        return (tuple(self),)
+
+
+def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> Words:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    words = {row[column] for row in rows if where is None or row[where[0]] == where[1]}
-    return tuple(sorted((w for w in words if w), key=lambda w: (-len(w), w)))
+    return Words(row[column] for row in rows if where is None or row[where[0]] == where[1])
 
 
 @dataclass(frozen=True)
@@ -49,12 +67,12 @@ class Vocabulary:
     """Cue and unit words (each tuple sorted longest first so the first match is the longest), the
     spellings of the units of a quantity-kind role, and the patterns of base cues and lead words."""
 
-    units: tuple[str, ...]
-    comparators_before: tuple[str, ...]
-    comparators_after: tuple[str, ...]
-    comparators_infix: tuple[str, ...]
-    firmness: tuple[str, ...]
-    measures: tuple[str, ...]
+    units: Words
+    comparators_before: Words
+    comparators_after: Words
+    comparators_infix: Words
+    firmness: Words
+    measures: Words
     threshold_units: frozenset[str]
     duration_units: frozenset[str]
     money_units: frozenset[str]
@@ -63,17 +81,17 @@ class Vocabulary:
     indicator_lead: re.Pattern[str]
     indicator_verbs: frozenset[str]
     rank_units: frozenset[str]
-    ordinal_marks: tuple[str, ...]
-    label_suffixes: tuple[str, ...]
+    ordinal_marks: Words
+    label_suffixes: Words
     threshold_after: frozenset[str]
     threshold_before: frozenset[str]
     kind_cues: dict[str, tuple[KindCue, ...]]  # by their first character: a sentence holds few of them
-    baseline_openers: tuple[str, ...]
-    denominator_marks: tuple[str, ...]
-    indicator_trails: tuple[str, ...]
-    denominators: tuple[str, ...]  # what may follow a slash in a rate unit: any unit, or a time word (日)
-    multiplier_words: tuple[str, ...]  # 万, 亿 … (seeds/reference/multipliers.csv), for 吨标准煤/万元
-    level_targets: tuple[str, ...]  # level cues that end in 到, 至 or 为: 提高到, 降至, 减为
+    baseline_openers: Words
+    denominator_marks: Words
+    indicator_trails: Words
+    denominators: Words  # what may follow a slash in a rate unit: any unit, or a time word (日)
+    multiplier_words: Words  # 万, 亿 … (seeds/reference/multipliers.csv), for 吨标准煤/万元
+    level_targets: Words  # level cues that end in 到, 至 or 为: 提高到, 降至, 减为
 
 
 @lru_cache(maxsize=4)
@@ -83,7 +101,7 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
     units = set(_column(reference_dir / "units.csv", "symbol_zh"))
     units.update(_column(reference_dir / "unit_aliases.csv", "alias"))
     return Vocabulary(
-        units=_longest_first(units),
+        units=Words(units),
         comparators_before=_column(comparators, "cue", ("position", "before")),
         comparators_after=_column(comparators, "cue", ("position", "after")),
         comparators_infix=_column(comparators, "cue", ("position", "infix")),
@@ -105,20 +123,14 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         baseline_openers=_column(words, "word", ("role", "baseline_opener")),
         denominator_marks=_column(words, "word", ("role", "denominator_mark")),
         indicator_trails=_column(words, "word", ("role", "indicator_trail")),
-        denominators=_longest_first(
-            set(units) | set(_column(reference_dir / "denominator_units.csv", "spelling"))
-        ),
+        denominators=Words(units | set(_column(reference_dir / "denominator_units.csv", "spelling"))),
         multiplier_words=_column(reference_dir / "multipliers.csv", "multiplier_text"),
-        level_targets=tuple(
+        level_targets=Words(
             cue
             for cue in _column(reference_dir / "measure_cues.csv", "cue", ("measure", "level"))
             if len(cue) > 1 and cue.endswith(("到", "至", "为"))
         ),
     )
-
-
-def _longest_first(words: set[str]) -> tuple[str, ...]:
-    return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
 def _kind_cues(path: Path) -> tuple[KindCue, ...]:
@@ -169,45 +181,20 @@ def _unit_spellings(reference_dir: Path, role: str) -> frozenset[str]:
     )
 
 
-def match_at(text: str, position: int, words: tuple[str, ...]) -> str:
+def match_at(text: str, position: int, words: Words) -> str:
     """The longest word that starts at ``position``, or ''."""
-    lookup = _lookup(words)
-    for length in lookup.lengths:
+    for length in words.lengths:
         piece = text[position : position + length]
-        if piece in lookup.words:
+        if piece in words.members:
             return piece
     return ""
 
 
-def match_ending_at(text: str, position: int, words: tuple[str, ...]) -> str:
+def match_ending_at(text: str, position: int, words: Words) -> str:
     """The longest word that ends just before ``position``, or ''."""
-    lookup = _lookup(words)
-    for length in lookup.lengths:
+    for length in words.lengths:
         if length <= position:
             piece = text[position - length : position]
-            if piece in lookup.words:
+            if piece in words.members:
                 return piece
     return ""
-
-
-@dataclass(frozen=True)
-class _Lookup:
-    """A word tuple as a set, with its word lengths longest first: a match tries one slice a length
-    instead of every word (the unit words alone are several hundred)."""
-
-    source: tuple[str, ...]
-    words: frozenset[str]
-    lengths: tuple[int, ...]
-
-
-_LOOKUPS: dict[int, _Lookup] = {}
-
-
-def _lookup(words: tuple[str, ...]) -> _Lookup:
-    # keyed by identity: the vocabulary's tuples live as long as the process, and the entry keeps its
-    # tuple alive, so an id is never reused for another tuple while its entry stands
-    found = _LOOKUPS.get(id(words))
-    if found is None or found.source is not words:
-        found = _Lookup(words, frozenset(words), tuple(sorted({len(w) for w in words if w}, reverse=True)))
-        _LOOKUPS[id(words)] = found
-    return found

@@ -1,7 +1,7 @@
 -- Classify each quantity into a policy domain by keyword. The indicator (what is counted) decides first:
 -- the domain of its strongest keyword, among equally strong ones the keyword nearest its end (the head
--- noun), then the summed weights of each domain's keywords in it; the wider contexts only break ties, nearest first: clause, the governing lead
--- sentence, the sentence, the section title.
+-- noun), then the summed weights of each domain's keywords in it; the wider contexts only break ties,
+-- nearest first: clause, the governing lead sentence, the sentence, the section title.
 -- Remaining ties go to the domain first in the taxonomy (domains.sort_order); a quantity no keyword
 -- matches gets the taxonomy's fallback domain (domains.is_fallback).
 with contexts as (
@@ -16,8 +16,8 @@ keywords as (
     select * from {{ ref('stg_domain_keywords') }}
 ),
 
--- keyword hits are a function of the text they are in: each is found once per sentence, and once per
--- distinct indicator, lead sentence and section title (many quantities share them), not once per quantity
+-- keyword hits are a function of the text they are in: found once per sentence, and once per distinct
+-- indicator, lead sentence and section title (many quantities share them), not once per quantity
 sentence_hits as (
     select
         sentences.sentence_id,
@@ -28,103 +28,80 @@ sentence_hits as (
     inner join keywords on contains(sentences.sentence_text, keywords.keyword)
 ),
 
-indicator_hits as (
+-- the indicator, lead sentence and section title of each quantity, one row each
+quantity_texts as (
     select
-        indicators.indicator,
+        quantity_id,
+        'indicator' as context,
+        indicator as context_text
+    from contexts
+    union all
+    select
+        quantity_id,
+        'lead' as context,
+        lead_text as context_text
+    from contexts
+    union all
+    select
+        quantity_id,
+        'section' as context,
+        section_title as context_text
+    from contexts
+),
+
+text_hits as (
+    select
+        context_texts.context,
+        context_texts.context_text,
         keywords.domain_code,
         keywords.weight,
-        -- where the keyword ends in the indicator, from its last occurrence: Chinese puts the head noun
-        -- last (农村合作医疗 is health, 农民工工资 employment), so the keyword nearest the end names it
-        length(indicators.indicator) - strpos(reverse(indicators.indicator), reverse(keywords.keyword)) + 1
-            as head_position
-    from (select distinct indicator from contexts) as indicators
-    inner join keywords on contains(indicators.indicator, keywords.keyword)
+        -- where the keyword ends in the text, from its last occurrence: Chinese puts the head noun last
+        -- (农村合作医疗 is health, 农民工工资 employment), so in the indicator the keyword nearest the end
+        -- names it
+        length(context_texts.context_text)
+        - strpos(reverse(context_texts.context_text), reverse(keywords.keyword)) + 1 as head_position
+    from (select distinct context, context_text from quantity_texts) as context_texts
+    inner join keywords on contains(context_texts.context_text, keywords.keyword)
 ),
 
-lead_hits as (
+-- one row per quantity, context and keyword in it; a missing context (no lead sentence, no section)
+-- has none
+quantity_hits as (
     select
-        leads.lead_text,
-        keywords.domain_code,
-        keywords.weight
-    from (select distinct lead_text from contexts) as leads
-    inner join keywords on contains(leads.lead_text, keywords.keyword)
-),
-
-section_hits as (
-    select
-        sections.section_title,
-        keywords.domain_code,
-        keywords.weight
-    from (select distinct section_title from contexts) as sections
-    inner join keywords on contains(sections.section_title, keywords.keyword)
-),
-
--- one row per quantity, domain and context a keyword of the domain is in, with its score in the
--- column of that context; a missing context (no lead sentence, no section) scores nothing
-context_scores as (
-    select
-        contexts.quantity_id,
-        indicator_hits.domain_code,
-        indicator_hits.weight as indicator_score,
-        indicator_hits.head_position,
-        0 as clause_score,
-        0 as lead_score,
-        0 as sentence_score,
-        0 as section_score
-    from contexts
-    inner join indicator_hits on contexts.indicator = indicator_hits.indicator
+        quantity_texts.quantity_id,
+        text_hits.context,
+        text_hits.domain_code,
+        text_hits.weight,
+        text_hits.head_position
+    from quantity_texts
+    inner join text_hits
+        on quantity_texts.context = text_hits.context and quantity_texts.context_text = text_hits.context_text
     union all
     -- the clause is part of its sentence: only the sentence's keywords can be in it
     select
         contexts.quantity_id,
+        case when contains(contexts.clause_text, sentence_hits.keyword) then 'clause' else 'sentence' end
+            as context,
         sentence_hits.domain_code,
-        0 as indicator_score,
-        0 as head_position,
-        case when contains(contexts.clause_text, sentence_hits.keyword) then sentence_hits.weight else 0 end
-            as clause_score,
-        0 as lead_score,
-        sentence_hits.weight as sentence_score,
-        0 as section_score
+        sentence_hits.weight,
+        0 as head_position
     from contexts
     inner join sentence_hits on contexts.sentence_id = sentence_hits.sentence_id
-    union all
-    select
-        contexts.quantity_id,
-        lead_hits.domain_code,
-        0 as indicator_score,
-        0 as head_position,
-        0 as clause_score,
-        lead_hits.weight as lead_score,
-        0 as sentence_score,
-        0 as section_score
-    from contexts
-    inner join lead_hits on contexts.lead_text = lead_hits.lead_text
-    union all
-    select
-        contexts.quantity_id,
-        section_hits.domain_code,
-        0 as indicator_score,
-        0 as head_position,
-        0 as clause_score,
-        0 as lead_score,
-        0 as sentence_score,
-        section_hits.weight as section_score
-    from contexts
-    inner join section_hits on contexts.section_title = section_hits.section_title
 ),
 
 domain_scores as (
     select
         quantity_id,
         domain_code,
-        sum(indicator_score) as indicator_score,
-        max(indicator_score) as indicator_strength,
-        max(head_position) as head_position,
-        sum(clause_score) as clause_score,
-        sum(lead_score) as lead_score,
-        sum(sentence_score) as sentence_score,
-        sum(section_score) as section_score
-    from context_scores
+        coalesce(sum(weight) filter (where context = 'indicator'), 0) as indicator_score,
+        coalesce(max(weight) filter (where context = 'indicator'), 0) as indicator_strength,
+        coalesce(max(head_position) filter (where context = 'indicator'), 0) as head_position,
+        coalesce(sum(weight) filter (where context = 'clause'), 0) as clause_score,
+        coalesce(sum(weight) filter (where context = 'lead'), 0) as lead_score,
+        -- a keyword of the clause is in the sentence too
+        coalesce(sum(weight) filter (where context in ('clause', 'sentence')), 0) as sentence_score,
+        coalesce(sum(weight) filter (where context = 'section'), 0) as section_score
+    from quantity_hits
     group by quantity_id, domain_code
 ),
 
