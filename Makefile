@@ -49,14 +49,15 @@ seeds-check: $(INSTALLED)
 	$(BIN)/govtargets extract --check
 
 # The full pipeline (extract, dbt build with every test, expectations, publish) into a test warehouse,
-# which the pytest integration tests then read instead of building their own.
+# which the pytest integration tests then read instead of building their own. --full-refresh: every
+# model and test runs, never only what an incremental build would (see "Large builds" in the README).
 dbt-build: $(INSTALLED)
-	$(BIN)/govtargets build --warehouse $(TEST_WAREHOUSE)
+	$(BIN)/govtargets build --full-refresh --warehouse $(TEST_WAREHOUSE)
 
 # The fixture reports through the whole pipeline, with --require-test-data: a dbt test or expectation
 # with no rows to check fails it. One file is rejected on purpose, so --keep-going and load issues are tested.
 fixture-build: $(INSTALLED)
-	$(BIN)/govtargets build --reports $(FIXTURE_REPORTS) --warehouse $(FIXTURE_WAREHOUSE) --keep-going --require-test-data
+	$(BIN)/govtargets build --full-refresh --reports $(FIXTURE_REPORTS) --warehouse $(FIXTURE_WAREHOUSE) --keep-going --require-test-data
 
 pytest: $(INSTALLED) $(COMPAT_VENV)/.installed
 	GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) GOVTARGETS_FIXTURE_WAREHOUSE=$(FIXTURE_WAREHOUSE) GOVTARGETS_COMPAT_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/pytest

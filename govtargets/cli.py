@@ -26,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--keep-going", action="store_true", help="load the good reports, list the rest")
     build_cmd.add_argument("--storage-version", help="DuckDB storage version of the published file")
     build_cmd.add_argument("--wait", action="store_true", help="wait for a running build instead of exiting")
+    build_cmd.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="build from an empty file, even where the build could add to the published warehouse",
+    )
     _add_extract_options(build_cmd)
     build_cmd.add_argument(
         "--require-test-data",
@@ -84,7 +89,7 @@ def _print_build(summary: BuildSummary) -> None:
         f"{targets} targets, {results} results, "
         f"{len(summary.extract.issues)} rejected; dbt tests passed {passed}/{sum(tests.values())}; "
         f"expectations passed {summary.expectations_passed}/{summary.expectations_evaluated}; "
-        f"published {summary.warehouse}"
+        f"published {summary.warehouse}{' (incremental)' if summary.incremental else ''}"
     )
 
 
@@ -99,6 +104,7 @@ def _run(args: argparse.Namespace) -> int:
             require_test_data=args.require_test_data,
             jobs=args.jobs,
             cache_dir=None if args.no_cache else EXTRACT_CACHE,
+            full_refresh=args.full_refresh,
         )
         _print_build(summary)
     elif args.command == "extract" and args.check:

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from govtargets.processes import stop_group
+from govtargets.processes import STOP_GRACE_SECONDS, stop_group
 from govtargets.settings import PROJECT_DIR
 
 Progress = Callable[[str], None]
@@ -29,36 +29,53 @@ class DbtError(Exception):
     """dbt build failed; the message says where its log is."""
 
 
-def dbt_environment(database: Path, seeds_dir: Path) -> dict[str, str]:
+def dbt_environment(database: Path, seeds_dir: Path, fingerprint: str = "none") -> dict[str, str]:
     """The variables dbt_project.yml and profiles.yml read. The seed folder is given relative to the
     project: dbt writes each seed's compiled SQL to target/run/<project>/<seed path>, and an absolute
     seed path would make that the seed file itself. The database is given by its name alone, and dbt
     runs in its folder (``run_dbt``): every build's candidate is in a folder of its own, and a profile
     that names it in full would differ from build to build, which makes dbt parse the whole project
-    again instead of only what changed."""
+    again instead of only what changed. The build's fingerprint (``govtargets.fingerprint``) goes into
+    marts.rpt_build."""
     env = dict(os.environ)
     env.update(
         GOVTARGETS_DB_PATH=database.name,
         GOVTARGETS_EXTRACTED_SEEDS=str(seeds_dir.resolve().relative_to(PROJECT_DIR)),
+        GOVTARGETS_BUILD_FINGERPRINT=fingerprint,
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     return env
 
 
-def _command(target_dir: Path) -> list[str]:
+# An incremental build reloads the extracted seeds and rebuilds and tests what depends on them. The
+# reference seeds, the models only they feed, their tests and the unit tests (which read no warehouse
+# data) passed in the build it adds to, with the same project (the same fingerprint).
+INCREMENTAL_SELECTION = ("--select", "tag:extracted+", "--exclude-resource-type", "unit_test")
+
+
+def _command(target_dir: Path, incremental: bool) -> list[str]:
     return [
         sys.executable, "-m", "govtargets.dbt_main", "build",
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"), "--no-use-colors",
         "--warn-error-options", '{"error": "all"}',
+        *(INCREMENTAL_SELECTION if incremental else ()),
     ]  # fmt: skip
 
 
-def run_dbt(database: Path, seeds_dir: Path, target_dir: Path, progress: Progress) -> dict[str, int]:
-    """``dbt build`` into database; returns counts of node statuses; raises DbtError on failure."""
+def run_dbt(
+    database: Path,
+    seeds_dir: Path,
+    target_dir: Path,
+    progress: Progress,
+    fingerprint: str = "none",
+    incremental: bool = False,
+) -> dict[str, int]:
+    """``dbt build`` into database (only what the extracted seeds feed, when ``incremental``); returns
+    counts of node statuses; raises DbtError on failure."""
     process = subprocess.Popen(
-        _command(target_dir),
-        env=dbt_environment(database, seeds_dir),
+        _command(target_dir, incremental),
+        env=dbt_environment(database, seeds_dir, fingerprint),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -75,8 +92,10 @@ def run_dbt(database: Path, seeds_dir: Path, target_dir: Path, progress: Progres
                 progress("  " + line.rstrip())
         process.wait()
     finally:
-        # A stop from outside (or any error here) must not leave dbt's group writing on.
-        stop_group(process.pid)
+        # A stop from outside (or any error here) must not leave dbt's group writing on. After dbt has
+        # exited, what is left in its group is helpers (multiprocessing's resource tracker, which ignores
+        # SIGTERM): they are killed at once.
+        stop_group(process.pid, grace=0 if process.poll() is not None else STOP_GRACE_SECONDS)
         process.wait()
         pgid_file.unlink(missing_ok=True)
     counts = node_counts(target_dir / "run_results.json")

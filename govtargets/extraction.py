@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from loaders.cache import ExtractCache
 from loaders.errors import LoaderError, LoadIssue
-from loaders.extract import ExtractedReport, extract_report
+from loaders.extract import RenderedReport, extract_report, render_report
 from loaders.manifest import ManifestEntry
 from loaders.vocab import load_vocabulary
 
@@ -24,10 +24,10 @@ PARALLEL_FROM = 8
 
 @dataclass(frozen=True)
 class Extracted:
-    """One manifest entry's outcome: its rows, or the issue that rejected it."""
+    """One manifest entry's outcome: its rendered rows, or the issue that rejected it."""
 
     entry: ManifestEntry
-    report: ExtractedReport | None
+    report: RenderedReport | None
     issue: LoadIssue | None
     cached: bool
 
@@ -67,7 +67,7 @@ def extract_entries(
 
 def _extract_all(
     entries: list[ManifestEntry], jobs: int
-) -> Iterator[tuple[ExtractedReport | None, LoadIssue | None]]:
+) -> Iterator[tuple[RenderedReport | None, LoadIssue | None]]:
     if jobs <= 1 or len(entries) < PARALLEL_FROM:
         yield from map(_extract_one, entries)
         return
@@ -89,9 +89,9 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
-def _extract_one(entry: ManifestEntry) -> tuple[ExtractedReport | None, LoadIssue | None]:
+def _extract_one(entry: ManifestEntry) -> tuple[RenderedReport | None, LoadIssue | None]:
     try:
-        return extract_report(entry, load_vocabulary()), None
+        return render_report(extract_report(entry, load_vocabulary())), None
     except LoaderError as error:
         where = f" (manifest.csv line {entry.row})"
         return None, LoadIssue(source=entry.file, line=error.line, message=error.detail + where)

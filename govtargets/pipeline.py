@@ -8,14 +8,18 @@ warehouse. A failure anywhere leaves the published file as it was.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from govtargets.dbt_runner import DbtError, run_dbt
 from govtargets.extraction import Extracted, default_jobs, extract_entries
+from govtargets.fingerprint import build_fingerprint, published_fingerprint
 from govtargets.progress import ProgressLine
 from govtargets.publish import build_lock, check_storage_version, check_warehouse_path, publication
 from govtargets.settings import (
@@ -31,7 +35,7 @@ from govtargets.settings import (
 from govtargets.vacuity import vacuous_dbt_tests
 from loaders.cache import ExtractCache
 from loaders.errors import LoadIssue
-from loaders.extract import ExtractedReport, seed_tables
+from loaders.extract import RenderedReport, seed_files
 from loaders.manifest import read_manifest
 from loaders.regions import RegionIndex, default_regions_path
 from loaders.seeds import write_seed_set
@@ -67,25 +71,21 @@ class BuildSummary:
     expectations_passed: int
     expectations_evaluated: int
     warehouse: Path
+    incremental: bool  # added to the published warehouse (see ``build``)
 
 
-def _summarise(file: str, report: ExtractedReport) -> ReportSummary:
-    kinds: dict[str, int] = {}
-    sentence_kind = {row["sentence_id"]: row["statement_kind"] for row in report.rows["sentences"]}
-    for row in report.rows["quantities"]:
-        kind = str(sentence_kind[row["sentence_id"]])
-        kinds[kind] = kinds.get(kind, 0) + 1
+def _summarise(report: RenderedReport) -> ReportSummary:
     warnings = []
-    if not report.rows["sections"]:
+    if not report.sections:
         warnings.append("no headings found: kinds from sentence cues")
-    if not kinds.get("plan"):
+    if not report.targets:
         warnings.append("no targets found")
     return ReportSummary(
-        file=file,
-        targets=kinds.get("plan", 0),
-        results=kinds.get("review", 0),
-        sections=report.count("sections"),
-        sentences=report.count("sentences"),
+        file=report.source_file,
+        targets=report.targets,
+        results=report.results,
+        sections=report.sections,
+        sentences=report.sentences,
         warnings=tuple(warnings),
     )
 
@@ -136,13 +136,13 @@ def extract(
         outcomes = extract_entries(manifest.entries, cache, jobs or default_jobs(), done)
     finally:
         line.clear()
-    extracted: list[ExtractedReport] = []
+    extracted: list[RenderedReport] = []
     for outcome in outcomes:
         if outcome.issue is not None:
             summary.issues.append(outcome.issue)
         elif outcome.report is not None:
             extracted.append(outcome.report)
-            summary.reports.append(_summarise(outcome.entry.file, outcome.report))
+            summary.reports.append(_summarise(outcome.report))
     summary.cached = sum(outcome.cached for outcome in outcomes)
     if summary.issues and not keep_going:
         raise BuildError(
@@ -150,7 +150,7 @@ def extract(
         )
     if not extracted:
         raise BuildError(f"no report could be loaded from {reports_dir}; {_issue_text(summary.issues)}")
-    write_seed_set(seeds_dir, seed_tables(extracted, summary.issues))
+    write_seed_set(seeds_dir, seed_files(extracted, summary.issues))
     if seeds_dir != BUNDLED_SEEDS:
         shutil.copyfile(BUNDLED_SEEDS / SEED_PROPERTIES, seeds_dir / SEED_PROPERTIES)
     return summary
@@ -178,8 +178,14 @@ def build(
     require_test_data: bool = False,
     jobs: int | None = None,
     cache_dir: Path | None = EXTRACT_CACHE,
+    full_refresh: bool = False,
 ) -> BuildSummary:
     """Extract, build, check and publish; the published warehouse changes only if all of it passed.
+
+    A warehouse built with the same project, extractor and libraries (``govtargets.fingerprint``) is
+    added to: the build starts from a copy of it and rebuilds only what the reports feed, and the models
+    that are incremental by report take only reports that are new or changed. ``full_refresh`` (or any
+    other warehouse) builds from an empty file.
 
     With ``require_test_data`` a dbt test or an expectation that had no rows to check fails the build
     (see ``govtargets.vacuity``): the fixture build of ``make test`` runs so. ``jobs`` and ``cache_dir``
@@ -191,25 +197,47 @@ def build(
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
     prune_work_dirs()
     quality = _Quality(require_test_data)
+    fingerprint = build_fingerprint(storage_version)
+
+    def base() -> Path | None:
+        """The published warehouse, when the build may add to it."""
+        if full_refresh or published_fingerprint(paths.warehouse) != fingerprint:
+            return None
+        return paths.warehouse
+
     # The reports folder has a lock of its own: two builds of one folder into different warehouses
     # would otherwise write the same seed and dbt folders.
     with (
         publication(
-            paths.warehouse, audit=quality.audit(progress), storage_version=storage_version, wait=wait
+            paths.warehouse, quality.audit(progress), storage_version=storage_version, wait=wait, base=base
         ) as candidate,
         build_lock(paths.seeds, wait=wait, what=f"reports folder {paths.reports}"),
     ):
         progress(f"extract: {paths.reports}")
         summary = extract(paths.reports, paths.seeds, keep_going, progress, jobs, cache_dir)
-        progress(f"dbt build: {candidate}")
+        incremental = candidate.copied_from is not None
+        _import_in_background("govtargets.quality")  # great-expectations takes seconds: while dbt runs
+        progress(f"dbt build{' (incremental)' if incremental else ''}: {candidate.path}")
         try:
-            nodes = run_dbt(candidate, paths.seeds, paths.target, progress)
+            nodes = run_dbt(candidate.path, paths.seeds, paths.target, progress, fingerprint, incremental)
         except DbtError as error:
             raise BuildError(str(error)) from None
-        if require_test_data and (vacuous := vacuous_dbt_tests(paths.target, candidate)):
+        if require_test_data and (vacuous := vacuous_dbt_tests(paths.target, candidate.path)):
             raise BuildError(_listing("dbt tests had no rows to check", vacuous))
     progress(f"published {paths.warehouse}")
-    return BuildSummary(summary, nodes, quality.passed, quality.evaluated, paths.warehouse)
+    return BuildSummary(summary, nodes, quality.passed, quality.evaluated, paths.warehouse, incremental)
+
+
+def _import_in_background(module: str) -> None:
+    """Start importing a module in a thread; whoever imports it next waits for that import to finish
+    (or, if it failed, meets its error again). Only once the extraction's worker processes are gone:
+    a process forked while a thread imports would inherit the import lock held."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
+
+    threading.Thread(target=load, name=f"import {module}", daemon=True).start()
 
 
 @dataclass

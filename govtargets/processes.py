@@ -27,7 +27,22 @@ def pid_alive(pid: int) -> bool:
 
 
 def group_alive(pgid: int) -> bool:
-    return _answers(os.killpg, pgid)
+    """Whether a process of the group is alive. A zombie is not: a killed process whose parent is gone
+    waits for init to reap it, which can take seconds, and it can no longer do anything."""
+    if not _answers(os.killpg, pgid):
+        return False
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True  # not Linux: the signal's answer is all there is
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # pid (comm) state ppid pgrp …; comm may hold spaces and parentheses, so split after its end
+            state, _, group = stat.read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if int(group) == pgid and state != "Z":
+            return True
+    return False
 
 
 def command_line(pid: int) -> str:
@@ -40,14 +55,17 @@ def command_line(pid: int) -> str:
 
 
 def stop_group(pgid: int, grace: float = STOP_GRACE_SECONDS) -> None:
-    """End a process group: SIGTERM, then SIGKILL after ``grace`` seconds; returns once it is gone."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
+    """End a process group: SIGTERM, then SIGKILL after ``grace`` seconds (at once when ``grace`` is 0);
+    returns once it is gone, or ``STOP_GRACE_SECONDS`` after SIGKILL."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, STOP_GRACE_SECONDS)):
+        if not wait:
+            continue
         try:
             os.killpg(pgid, sig)
         except ProcessLookupError:
             return
-        deadline = time.monotonic() + grace
+        deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if not group_alive(pgid):
                 return
-            time.sleep(0.05)
+            time.sleep(0.01)

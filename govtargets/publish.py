@@ -1,11 +1,12 @@
 """Write-audit-publish: build beside the published warehouse, check, then swap it in with one rename.
 
 A build works inside ``publication``: it holds ``build_lock`` (one build per warehouse at a time), gives
-the build a candidate database in a ``staging_area`` folder next to the warehouse and, when the build's
-block ends without an error, copies the candidate with ``make_publishable`` into a file an older DuckDB can
-read, audits that copy, and ``publish`` renames it over the warehouse. Readers that hold the old file
-open keep reading it (the rename does not touch the open inode) and see the new data when they connect
-again; a failed or killed build never touches the published file.
+the build a candidate database in a ``staging_area`` folder next to the warehouse, created in a storage
+format that older DuckDB versions read (or copied from the published warehouse, for an incremental build)
+and, when the build's block ends without an error, checks and audits the candidate, and ``publish``
+renames it over the warehouse. Readers that hold the old file open keep reading it (the rename does not
+touch the open inode) and see the new data when they connect again; a failed or killed build never
+touches the published file.
 
 The candidate keeps the warehouse's file name (in its own folder): DuckDB names a database's catalog
 after the file name (up to its first dot), and view definitions may refer to that catalog.
@@ -185,109 +186,67 @@ def check_warehouse_path(warehouse: Path) -> None:
         raise PublishError(str(folder or warehouse.parent), "is not a folder this build may write to")
 
 
-def _catalog_name(database: Path) -> str:
-    """The catalog name DuckDB gives a database file: its name up to the first dot."""
-    return database.name.split(".", 1)[0]
-
-
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-@dataclass(frozen=True)
-class Inventory:
-    """What must survive the copy: every table's row count, every view, every comment."""
+def create_candidate(candidate: Path, storage_version: str | None = None, base: Path | None = None) -> None:
+    """Create the candidate database: a copy of ``base`` (an incremental build starts from the published
+    warehouse), or an empty file in ``storage_version``'s format (default: see ``configured_storage_version``).
 
-    row_counts: dict[str, int]
-    views: frozenset[str]
-    comments: frozenset[tuple[str, str]]
-
-
-def _inventory(con: duckdb.DuckDBPyConnection, catalog: str) -> Inventory:
-    tables = con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = ? order by all", [catalog]
-    ).fetchall()
-    row_counts = {
-        f"{schema}.{table}": con.execute(
-            f"select count(*) from {_ident(catalog)}.{_ident(schema)}.{_ident(table)}"
-        ).fetchall()[0][0]
-        for schema, table in tables
-    }
-    views = con.execute(
-        "select schema_name || '.' || view_name from duckdb_views() where database_name = ? and not internal",
-        [catalog],
-    ).fetchall()
-    comments = con.execute(
-        """
-        select schema_name || '.' || table_name, comment from duckdb_tables()
-        where database_name = $1 and comment is not null
-        union all
-        select schema_name || '.' || view_name, comment from duckdb_views()
-        where database_name = $1 and comment is not null and not internal
-        union all
-        select schema_name || '.' || table_name || '.' || column_name, comment from duckdb_columns()
-        where database_name = $1 and comment is not null
-        """,
-        [catalog],
-    ).fetchall()
-    return Inventory(row_counts, frozenset(v for (v,) in views), frozenset(comments))
+    DuckDB keeps writing a file in the format it was created with, so everything dbt then builds into the
+    candidate is readable by DuckDB ``storage_version`` and later, with no copy before publishing.
+    """
+    if base is not None:
+        shutil.copyfile(base, candidate)
+        return
+    version = configured_storage_version(storage_version)
+    try:
+        with duckdb.connect() as con:
+            con.execute("ATTACH ? AS candidate (STORAGE_VERSION ?)", [str(candidate), version])
+    except duckdb.Error as error:
+        raise PublishError(
+            str(candidate), f"cannot create with storage version {version}: {error}"
+        ) from error
 
 
-def _differences(expected: Inventory, actual: Inventory) -> list[str]:
-    problems = []
-    counts = sorted(
-        table
-        for table in expected.row_counts.keys() | actual.row_counts.keys()
-        if expected.row_counts.get(table) != actual.row_counts.get(table)
-    )
-    if counts:
-        problems.append(f"tables or row counts differ: {counts}")
-    if actual.views != expected.views:
-        problems.append(f"views differ: {sorted(expected.views ^ actual.views)}")
-    if actual.comments != expected.comments:
-        missing = sorted(name for name, _ in expected.comments - actual.comments)
-        problems.append(f"comments lost or changed on: {missing}")
-    return problems
+def storage_version_of(database: Path) -> str:
+    """The storage version a DuckDB file is written in, as DuckDB names it (``v1.4.0+``)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        found = con.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
+        ).fetchall()
+    return str(found[0][0])
 
 
-def _broken_views(con: duckdb.DuckDBPyConnection, views: frozenset[str]) -> list[str]:
+def check_publishable(candidate: Path, storage_version: str | None = None) -> None:
+    """Refuse a candidate that readers could not use: one with an unapplied write-ahead log, one in
+    another storage format than the configured one, or one with a view that does not resolve."""
+    version = configured_storage_version(storage_version)
+    if _wal(candidate).exists():
+        raise PublishError(
+            str(candidate), "has an unapplied write-ahead log; close every connection to it first"
+        )
+    try:
+        if (found := storage_version_of(candidate)).rstrip("+") != version:
+            raise PublishError(str(candidate), f"is in storage version {found}, not {version}")
+        with duckdb.connect(str(candidate), read_only=True) as con:
+            broken = _broken_views(con)
+    except duckdb.Error as error:
+        raise PublishError(str(candidate), f"cannot be opened: {error}") from error
+    if broken:
+        raise PublishError(str(candidate), "; ".join(broken))
+
+
+def _broken_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     broken = []
-    for view in sorted(views):
-        schema, name = view.split(".", 1)
+    views = con.execute("select schema_name, view_name from duckdb_views() where not internal order by all")
+    for schema, name in views.fetchall():
         try:
             con.execute(f"select * from {_ident(schema)}.{_ident(name)} limit 0")
         except duckdb.Error as error:
-            broken.append(f"view {view} does not resolve: {error}")
+            broken.append(f"view {schema}.{name} does not resolve: {error}")
     return broken
-
-
-def make_publishable(candidate: Path, storage_version: str | None = None) -> Path:
-    """Copy the candidate into ``<its folder>/publish/<same name>``, readable by older DuckDB versions.
-
-    ``COPY FROM DATABASE`` into a database attached with ``STORAGE_VERSION`` writes every schema, table,
-    view and comment in a format that DuckDB ``storage_version`` (default: see
-    ``configured_storage_version``) and later can open. The copy is then reopened read-only and checked:
-    same tables and row counts, same comments, every view resolves.
-    """
-    version = configured_storage_version(storage_version)
-    ready = candidate.parent / "publish" / candidate.name
-    ready.parent.mkdir()
-    catalog = _catalog_name(candidate)
-    try:
-        with duckdb.connect() as con:
-            con.execute(f"ATTACH ? AS {_ident(catalog)} (READ_ONLY)", [str(candidate)])
-            con.execute("ATTACH ? AS publishable (STORAGE_VERSION ?)", [str(ready), version])
-            con.execute(f"COPY FROM DATABASE {_ident(catalog)} TO publishable")
-            expected = _inventory(con, catalog)
-            con.execute("DETACH publishable")
-        with duckdb.connect(str(ready), read_only=True) as con:
-            actual = _inventory(con, catalog)
-            problems = _differences(expected, actual) + _broken_views(con, actual.views)
-    except duckdb.Error as error:
-        raise PublishError(str(candidate), f"cannot copy with storage version {version}: {error}") from error
-    if problems:
-        raise PublishError(str(ready), "the copy differs from the candidate: " + "; ".join(problems))
-    return ready
 
 
 def _wal(database: Path) -> Path:
@@ -367,19 +326,35 @@ def publish(ready: Path, warehouse: Path) -> None:
     _fsync(warehouse.parent)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """The database a build writes: a fresh file, or a copy of ``copied_from`` (the published warehouse)."""
+
+    path: Path
+    copied_from: Path | None
+
+
 @contextmanager
 def publication(
-    warehouse: Path, audit: Callable[[Path], None], storage_version: str | None = None, wait: bool = False
-) -> Iterator[Path]:
-    """Write-audit-publish as one block: yield the path of a candidate database to build.
+    warehouse: Path,
+    audit: Callable[[Path], None],
+    storage_version: str | None = None,
+    wait: bool = False,
+    base: Callable[[], Path | None] = lambda: None,
+) -> Iterator[Candidate]:
+    """Write-audit-publish as one block: yield the candidate database to build.
 
-    When the block ends without an error, the candidate is made publishable, ``audit`` checks the copy
-    (and raises to stop), and the copy replaces the warehouse. When the block or the audit raises, the
-    published warehouse is untouched. The lock is held and the staging folder exists for the whole block.
+    The candidate is created by ``create_candidate``: empty, or a copy of the file that ``base`` names
+    once the lock is held (an incremental build names the published warehouse). When the block ends
+    without an error, ``check_publishable`` and then ``audit`` check the candidate (and raise to stop), and
+    it replaces the warehouse. When the block or a check raises, the published warehouse is untouched.
+    The lock is held and the staging folder exists for the whole block.
     """
-    with build_lock(warehouse, wait=wait), staging_area(warehouse) as candidate:
+    with build_lock(warehouse, wait=wait), staging_area(warehouse) as path:
         check_published(warehouse)
+        candidate = Candidate(path, base())
+        create_candidate(path, storage_version, candidate.copied_from)
         yield candidate
-        ready = make_publishable(candidate, storage_version)
-        audit(ready)
-        publish(ready, warehouse)
+        check_publishable(path, storage_version)
+        audit(path)
+        publish(path, warehouse)

@@ -26,7 +26,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from loaders.extract import ExtractedReport
+from loaders.extract import RenderedReport
 from loaders.manifest import ManifestEntry
 from loaders.vocab import REFERENCE_DIR, VOCABULARY_FILES
 
@@ -73,20 +73,20 @@ class ExtractCache:
     def _path(self, entry: ManifestEntry) -> Path:
         return self.directory / f"{entry_key(entry, self.version)}.pickle"
 
-    def get(self, entry: ManifestEntry) -> ExtractedReport | None:
+    def get(self, entry: ManifestEntry) -> RenderedReport | None:
         path = self._path(entry)
         try:
             with path.open("rb") as handle:
                 found = pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
             return None
-        if not isinstance(found, ExtractedReport):
+        if not isinstance(found, RenderedReport):
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used: kept from pruning
         return found
 
-    def put(self, entry: ManifestEntry, report: ExtractedReport) -> None:
+    def put(self, entry: ManifestEntry, report: RenderedReport) -> None:
         """Store the rows, or leave them out when they cannot be stored (the build goes on without)."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)

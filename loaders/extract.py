@@ -17,6 +17,7 @@ from loaders.errors import LoadIssue
 from loaders.manifest import ManifestEntry
 from loaders.quantities import Quantity, find_quantities
 from loaders.read import ReportText, read_report
+from loaders.seeds import render_csv
 from loaders.segment import Section, Sentence, segment
 from loaders.vocab import Vocabulary
 
@@ -167,24 +168,66 @@ def extract_report(entry: ManifestEntry, vocab: Vocabulary) -> ExtractedReport:
     return extract_text(entry, report, entry.sha256, vocab)
 
 
-def seed_tables(
-    reports: Iterable[ExtractedReport], issues: Sequence[LoadIssue]
-) -> dict[str, tuple[tuple[str, ...], list[dict[str, object]]]]:
-    """All rows per table, sorted by key so the files are byte-identical from run to run."""
-    tables: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
-    for report in reports:
-        for name, rows in report.rows.items():
-            tables[name].extend(rows)
-    sort_keys = {
-        "reports": ("source_file",),
-        "sections": ("report_id", "char_start", "heading_level"),
-        "sentences": ("report_id", "char_start"),
-        "quantities": ("report_id", "span_start", "item_no"),
+# The order of each table's rows, so that the files are byte-identical from run to run. Every table but
+# reports is ordered by report_id first, so one report's rows are one run of lines in its file.
+_ROW_ORDER = {
+    "reports": ("source_file",),
+    "sections": ("report_id", "char_start", "heading_level"),
+    "sentences": ("report_id", "char_start"),
+    "quantities": ("report_id", "span_start", "item_no"),
+}
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """One report as the seed files hold it: per table, its CSV lines (no header) in key order, and the
+    counts a build's summary shows. This is what workers return and the extraction cache keeps: joining
+    lines is all a build does with a report it has seen before."""
+
+    source_file: str
+    report_id: str
+    lines: dict[str, str]
+    targets: int  # quantities in plan sentences
+    results: int  # quantities in review sentences
+    sections: int
+    sentences: int
+
+
+def render_report(report: ExtractedReport) -> RenderedReport:
+    (row,) = report.rows["reports"]
+    lines = {}
+    for name, rows in report.rows.items():
+        ordered = sorted(rows, key=itemgetter(*_ROW_ORDER[name]))
+        lines[name] = render_csv(TABLES[name], ordered, header=False)
+    kind_of = {row["sentence_id"]: row["statement_kind"] for row in report.rows["sentences"]}
+    kinds = [kind_of[quantity["sentence_id"]] for quantity in report.rows["quantities"]]
+    return RenderedReport(
+        source_file=str(row["source_file"]),
+        report_id=str(row["report_id"]),
+        lines=lines,
+        targets=kinds.count("plan"),
+        results=kinds.count("review"),
+        sections=report.count("sections"),
+        sentences=report.count("sentences"),
+    )
+
+
+def seed_files(reports: Iterable[RenderedReport], issues: Sequence[LoadIssue]) -> dict[str, str]:
+    """The content of every extracted seed file: the header, then each report's lines in row order."""
+    by_report = sorted(reports, key=lambda r: r.report_id)
+    files = {
+        name: render_csv(TABLES[name], [])
+        + "".join(
+            r.lines[name]
+            for r in (sorted(by_report, key=lambda r: r.source_file) if name == "reports" else by_report)
+        )
+        for name in _ROW_ORDER
     }
-    for name, keys in sort_keys.items():
-        tables[name].sort(key=itemgetter(*keys))
-    tables["rejected_inputs"] = [
-        {"source_file": i.source, "line": i.line, "message": i.message}
-        for i in sorted(issues, key=lambda i: (i.source, i.line or 0, i.message))
-    ]
-    return {name: (TABLES[name], tables[name]) for name in TABLES}
+    files["rejected_inputs"] = render_csv(
+        TABLES["rejected_inputs"],
+        [
+            {"source_file": i.source, "line": i.line, "message": i.message}
+            for i in sorted(issues, key=lambda i: (i.source, i.line or 0, i.message))
+        ],
+    )
+    return files

@@ -19,12 +19,14 @@ from pathlib import Path
 Row = Mapping[str, object]
 
 
-def render_csv(columns: Sequence[str], rows: Sequence[Row]) -> str:
-    """The rows as CSV: None as an empty field, booleans as true/false, anything else as str() writes it
-    (which is what the csv module does with any value that is not a string)."""
+def render_csv(columns: Sequence[str], rows: Sequence[Row], header: bool = True) -> str:
+    """The rows as CSV (after a header line of the columns, with ``header``): None as an empty field,
+    booleans as true/false, anything else as str() writes it (which is what the csv module does with any
+    value that is not a string)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     values_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     booleans = _boolean_positions(columns, rows)
     for row in rows:
@@ -67,13 +69,13 @@ def _temporary_copy(path: Path, content: str) -> Path:
     return Path(name)
 
 
-def write_seed_set(folder: Path, tables: Mapping[str, tuple[Sequence[str], Sequence[Row]]]) -> list[Path]:
-    """Write ``{name: (columns, rows)}`` as ``folder/name.csv``, all or nothing."""
+def write_seed_set(folder: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write ``{name: CSV content}`` as ``folder/name.csv``, all or nothing."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for name, (columns, rows) in tables.items():
+        for name, content in files.items():
             target = folder / f"{name}.csv"
-            staged.append((_temporary_copy(target, render_csv(columns, rows)), target))
+            staged.append((_temporary_copy(target, content), target))
     except BaseException:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)

@@ -4,8 +4,16 @@
 -- nearest first: clause, the governing lead sentence, the sentence, the section title.
 -- Remaining ties go to the domain first in the taxonomy (domains.sort_order); a quantity no keyword
 -- matches gets the taxonomy's fallback domain (domains.is_fallback).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_outdated_reports(ref('int_quantity_contexts')) }}"
+) }}
+
 with contexts as (
+    -- incremental by report (macros/incremental_by_report.sql)
     select * from {{ ref('int_quantity_contexts') }}
+    where {{ is_new_report_version('report_version') }}
 ),
 
 domains as (
@@ -133,7 +141,8 @@ fallback as (
 select
     contexts.quantity_id,
     coalesce(ranked.domain_code, fallback.domain_code) as domain_code,
-    coalesce(ranked.indicator_score, 0) as indicator_score
+    coalesce(ranked.indicator_score, 0) as indicator_score,
+    contexts.report_version
 from contexts
 cross join fallback
 left join ranked

@@ -11,10 +11,22 @@
 -- restated_target (a review quoting the year's target: 年初确定的…).
 -- indicator_code is the matched indicator for statements of scope year only: a five-year average or
 -- another region's figure is never a point of the region's annual series.
-with growth_clauses as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_outdated_reports(ref('int_quantity_contexts')) }}"
+) }}
+
+with contexts as (
+    -- incremental by report (macros/incremental_by_report.sql)
+    select * from {{ ref('int_quantity_contexts') }}
+    where {{ is_new_report_version('report_version') }}
+),
+
+growth_clauses as (
     -- clauses that say growth: a measure cue of a rise (增长, 涨幅, 增速) anywhere in them
     select distinct contexts.quantity_id
-    from {{ ref('int_quantity_contexts') }} as contexts
+    from contexts
     inner join {{ ref('stg_measure_cues') }} as cues
         on cues.measure = 'change' and cues.direction = 1 and contains(contexts.clause_text, cues.cue)
 ),
@@ -35,13 +47,14 @@ statements as (
         contexts.base_cue,
         contexts.baseline_value is not null as has_baseline,
         contexts.district_code,
+        contexts.report_version,
         coded.measure,
         growth_clauses.quantity_id is not null as says_growth,
         units.quantity_kind,
         case
             when contexts.statement_kind = 'review' then contexts.report_year - 1 else contexts.report_year
         end as statement_year
-    from {{ ref('int_quantity_contexts') }} as contexts
+    from contexts
     inner join {{ ref('int_quantities_coded') }} as coded on contexts.quantity_id = coded.quantity_id
     left join {{ ref('int_units') }} as units on coded.unit_code = units.unit_code
     left join growth_clauses on contexts.quantity_id = growth_clauses.quantity_id
@@ -232,7 +245,8 @@ select
     best_matches.indicator_code as matched_indicator_code,
     best_matches.alias as matched_alias,
     coalesce(statement_scopes.indicator_scope, 'year') as indicator_scope,
-    case when statement_scopes.indicator_scope is null then best_matches.indicator_code end as indicator_code
+    case when statement_scopes.indicator_scope is null then best_matches.indicator_code end as indicator_code,
+    statements.report_version
 from statements
 left join best_matches on statements.statement_id = best_matches.statement_id and best_matches.match_rank = 1
 left join statement_scopes on statements.statement_id = statement_scopes.statement_id

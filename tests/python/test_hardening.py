@@ -224,10 +224,10 @@ def test_a_full_disk_while_publishing_is_one_line_and_publishes_nothing(
     warehouse = _database(tmp_path / "published" / "govtargets.duckdb", 7)
     before = warehouse.read_bytes()
 
-    def full(candidate: Path, storage_version: str | None = None) -> Path:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(candidate.parent / "publish"))
+    def full(candidate: Path, storage_version: str | None = None) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(candidate.parent))
 
-    monkeypatch.setattr(publish_module, "make_publishable", full)
+    monkeypatch.setattr(publish_module, "check_publishable", full)
     assert main(["build", "--reports", str(reports), "--warehouse", str(warehouse)]) == 1
     _one_line_error(
         capsys.readouterr().err, str(warehouse.parent), "No space left on device", "free some space"

@@ -1,4 +1,5 @@
-"""Write-audit-publish: locking, staging, the compatible copy and the atomic swap, with real processes."""
+"""Write-audit-publish: locking, staging, the candidate in an older storage format, its checks and the
+atomic swap, with real processes."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from govtargets.publish import (
     BuildLockedError,
     PublishError,
     build_lock,
+    check_publishable,
+    create_candidate,
     lock_path,
-    make_publishable,
     publish,
     staging_area,
+    storage_version_of,
 )
 from tests.python.conftest import start_writer
 
@@ -99,10 +102,18 @@ def make_database(path: Path, rows: int, label: str) -> Path:
     return path
 
 
+def candidate_database(path: Path, rows: int, label: str, storage_version: str | None = None) -> Path:
+    """``make_database`` in a candidate created as a build creates it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    create_candidate(path, storage_version)
+    return make_database(path, rows, label)
+
+
 def published(warehouse: Path, rows: int, label: str) -> Path:
-    """Build, make publishable and publish a warehouse of ``rows`` numbers labelled ``label``."""
+    """Build, check and publish a warehouse of ``rows`` numbers labelled ``label``."""
     with build_lock(warehouse), staging_area(warehouse) as candidate:
-        publish(make_publishable(make_database(candidate, rows, label)), warehouse)
+        check_publishable(candidate_database(candidate, rows, label))
+        publish(candidate, warehouse)
     return warehouse
 
 
@@ -254,10 +265,12 @@ def test_failure_in_staging_area_leaves_published_file_and_no_temporary_folder(w
     assert staging_folders(warehouse) == []
 
 
-def test_failure_in_make_publishable_leaves_published_file(warehouse: Path) -> None:
+def test_a_candidate_that_fails_its_checks_leaves_published_file(warehouse: Path) -> None:
     before = digest(warehouse)
-    with pytest.raises(PublishError, match=r"v9\.9\.9"), build_lock(warehouse), staging_area(warehouse) as c:
-        make_publishable(make_database(c, 5, "new"), "v9.9.9")
+    refused = pytest.raises(PublishError, match=r"v2\.0\.0\+, not v1\.4\.0")
+    with refused, build_lock(warehouse), staging_area(warehouse) as c:
+        check_publishable(make_database(c, 5, "new"))  # DuckDB's own format, not the configured one
+        publish(c, warehouse)
     assert digest(warehouse) == before
     assert staging_folders(warehouse) == []
 
@@ -295,50 +308,49 @@ def test_stale_folder_of_a_dead_pid_is_removed_and_a_live_one_kept(tmp_path: Pat
 # --- the publishable copy ----------------------------------------------------------------------------
 
 
-def inventory(path: Path) -> dict[str, object]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        return {
-            "tables": con.execute(
-                "select schema_name, table_name, estimated_size, comment from duckdb_tables() order by all"
-            ).fetchall(),
-            "columns": con.execute(
-                "select table_name, column_name, data_type, comment from duckdb_columns() "
-                "where schema_name in ('seeds', 'staging', 'marts') order by all"
-            ).fetchall(),
-            "views": con.execute(
-                "select schema_name, view_name, comment from duckdb_views() where not internal order by all"
-            ).fetchall(),
-            "rows": con.execute("select count(*), sum(n) from marts.fct_numbers").fetchall(),
-            "view_rows": con.execute(VIEW_QUERY).fetchall(),
-        }
-
-
-def storage_version(path: Path) -> str:
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(
-            "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
-        ).fetchall()[0][0]
-
-
-def test_make_publishable_copies_everything_with_the_old_storage_version(tmp_path: Path) -> None:
-    candidate = make_database(tmp_path / ".build-1-ab" / "govtargets.duckdb", 1000, "x")
-    ready = make_publishable(candidate)
-    assert ready == candidate.parent / "publish" / "govtargets.duckdb"
-    assert inventory(ready) == inventory(candidate)
-    assert ("fct_numbers", "n", "INTEGER", "The number (数字).") in inventory(ready)["columns"]
-    assert storage_version(candidate) == "v2.0.0+"
-    assert storage_version(ready) == f"{DEFAULT_STORAGE_VERSION}+"
-    assert not ready.with_name(ready.name + ".wal").exists()
+def test_a_candidate_keeps_the_old_storage_version_whatever_is_written_into_it(tmp_path: Path) -> None:
+    candidate = candidate_database(tmp_path / ".build-1-ab" / "govtargets.duckdb", 1000, "x")
+    assert storage_version_of(candidate) == f"{DEFAULT_STORAGE_VERSION}+"
+    check_publishable(candidate)
+    plain = make_database(tmp_path / "plain" / "govtargets.duckdb", 10, "x")
+    assert storage_version_of(plain) == f"v{'.'.join(duckdb.__version__.split('.')[:2])}.0+"
 
 
 def test_storage_version_comes_from_argument_or_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(STORAGE_VERSION_ENV, "v1.5.0")
-    from_env = make_publishable(make_database(tmp_path / "a" / "govtargets.duckdb", 10, "x"))
-    from_flag = make_publishable(make_database(tmp_path / "b" / "govtargets.duckdb", 10, "x"), "v1.4.0")
-    assert storage_version(from_env) == "v1.5.0+"
-    assert storage_version(from_flag) == "v1.4.0+"
+    from_env = candidate_database(tmp_path / "a" / "govtargets.duckdb", 10, "x")
+    from_flag = candidate_database(tmp_path / "b" / "govtargets.duckdb", 10, "x", "v1.4.0")
+    assert storage_version_of(from_env) == "v1.5.0+"
+    assert storage_version_of(from_flag) == "v1.4.0+"
+    check_publishable(from_env)
+    with pytest.raises(PublishError, match=r"is in storage version v1\.4\.0\+, not v1\.5\.0"):
+        check_publishable(from_flag)
+
+
+def test_a_candidate_copied_from_the_warehouse_is_its_copy(warehouse: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "next" / "govtargets.duckdb"
+    copy.parent.mkdir()
+    create_candidate(copy, base=warehouse)
+    assert digest(copy) == digest(warehouse)
+
+
+def test_a_view_that_does_not_resolve_is_refused(tmp_path: Path) -> None:
+    candidate = candidate_database(tmp_path / "next" / "govtargets.duckdb", 3, "x")
+    with duckdb.connect(str(candidate)) as con:
+        con.execute("drop table seeds.numbers")
+    with pytest.raises(PublishError, match=r"view staging\.stg_numbers does not resolve"):
+        check_publishable(candidate)
+
+
+def test_a_candidate_with_a_write_ahead_log_is_refused(tmp_path: Path) -> None:
+    candidate = candidate_database(tmp_path / "next" / "govtargets.duckdb", 3, "x")
+    writer = start_writer(candidate)
+    writer.kill()  # killed while writing: its log stays beside the file
+    writer.wait()
+    with pytest.raises(PublishError, match="unapplied write-ahead log"):
+        check_publishable(candidate)
 
 
 def test_publish_refuses_a_differently_named_file(tmp_path: Path) -> None:
@@ -351,7 +363,7 @@ def test_publish_refuses_while_a_writer_has_the_warehouse_open(warehouse: Path, 
     before = digest(warehouse)
     writer = start_writer(warehouse)
     try:
-        ready = make_publishable(make_database(tmp_path / "next" / "govtargets.duckdb", 3, "new"))
+        ready = candidate_database(tmp_path / "next" / "govtargets.duckdb", 3, "new")
         with pytest.raises(PublishError, match=f"pid {writer.pid} .*open for writing"):
             publish(ready, warehouse)
         assert digest(warehouse) == before
@@ -367,7 +379,7 @@ def test_a_log_no_process_holds_is_set_aside_and_the_new_file_published(
     writer.kill()  # killed while writing: its log stays beside the file
     writer.wait()
     assert (warehouse.parent / "govtargets.duckdb.wal").exists()
-    ready = make_publishable(make_database(tmp_path / "next" / "govtargets.duckdb", 3, "new"))
+    ready = candidate_database(tmp_path / "next" / "govtargets.duckdb", 3, "new")
     publish(ready, warehouse)
     assert not (warehouse.parent / "govtargets.duckdb.wal").exists()
     assert len(list(warehouse.parent.glob(".govtargets.duckdb.wal.stale-*"))) == 1
@@ -380,10 +392,10 @@ def test_a_log_no_process_holds_is_set_aside_and_the_new_file_published(
     reason="set GOVTARGETS_COMPAT_PYTHON to a python with duckdb 1.4.x (`make test` does) "
     "to check that an older DuckDB reads the published file",
 )
-def test_compat_older_duckdb_reads_the_publishable_copy(tmp_path: Path) -> None:
+def test_compat_older_duckdb_reads_the_candidate(tmp_path: Path) -> None:
     assert COMPAT_PYTHON is not None
-    candidate = make_database(tmp_path / "build" / "govtargets.duckdb", 1000, "x")
-    ready = make_publishable(candidate)
+    ready = candidate_database(tmp_path / "build" / "govtargets.duckdb", 1000, "x")
+    candidate = make_database(tmp_path / "plain" / "govtargets.duckdb", 1000, "x")  # DuckDB's own format
 
     def read(path: Path) -> subprocess.CompletedProcess[str]:
         command = [COMPAT_PYTHON, str(COMPAT_READER), str(path)]
@@ -400,3 +412,25 @@ def test_compat_older_duckdb_reads_the_publishable_copy(tmp_path: Path) -> None:
     refused = read(candidate)
     assert refused.returncode != 0
     assert "newer version of DuckDB" in refused.stderr
+
+
+def test_a_group_of_zombies_is_not_alive() -> None:
+    """A process that has exited but is not yet reaped (a zombie) can do nothing more: a build does not
+    wait for init to reap what dbt left in its group."""
+    from govtargets.processes import group_alive, stop_group
+
+    done = subprocess.Popen(["true"], start_new_session=True)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{done.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert not group_alive(done.pid)
+    started = time.monotonic()
+    stop_group(done.pid, grace=0)
+    assert time.monotonic() - started < 1
+    done.wait()
+
+    sleeper = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    assert group_alive(sleeper.pid)
+    stop_group(sleeper.pid, grace=0)  # SIGKILL at once
+    assert sleeper.wait(timeout=5) == -signal.SIGKILL

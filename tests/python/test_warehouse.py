@@ -17,7 +17,8 @@ from govtargets.pipeline import build
 
 MARTS = {"fct_targets", "fct_results", "fct_target_outcomes", "dim_report", "dim_report_text", "dim_district",
          "dim_domain", "dim_unit", "dim_indicator", "rpt_targets_by_district_year_domain", "rpt_target_cascade",
-         "rpt_indicator_series", "rpt_load_issues"}  # fmt: skip
+         "rpt_indicator_series", "rpt_load_issues", "rpt_build"}  # fmt: skip
+COMPILED_TESTS = Path(__file__).resolve().parents[2] / "target" / "compiled" / "govtargets" / "models"
 
 
 def _query(path: Path, sql: str) -> list[tuple]:
@@ -135,3 +136,30 @@ def test_a_build_publishes_while_a_reader_holds_the_warehouse(warehouse: Path, t
     for mart in ("fct_targets", "dim_report", "rpt_targets_by_district_year_domain"):
         sql = f"select * from marts.{mart} order by all"
         assert _query(published, sql) == _query(warehouse, sql), mart
+
+
+def test_the_one_scan_not_null_test_names_each_column_with_nulls(warehouse: Path, tmp_path: Path) -> None:
+    """not_null_columns (macros/generic_tests) as dbt compiled it for dim_district: nothing on the built
+    warehouse, and each column with its count of nulls once some are put in."""
+    (compiled,) = (COMPILED_TESTS / "marts" / "_marts__models.yml").glob(
+        "not_null_columns_dim_district_*.sql"
+    )
+    copy = tmp_path / warehouse.name  # the compiled SQL names the catalog after the file
+    shutil.copyfile(warehouse, copy)
+    sql = compiled.read_text(encoding="utf-8")
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute(sql).fetchall() == []
+        con.execute("update marts.dim_district set name_en = null where district_code = '440300'")
+        con.execute("update marts.dim_district set level = null where district_code in ('440304', '440305')")
+        assert sorted(con.execute(sql).fetchall()) == [("level", 2), ("name_en", 1)]
+
+
+def test_the_build_is_recorded(warehouse: Path) -> None:
+    from govtargets.fingerprint import build_fingerprint
+    from govtargets.publish import configured_storage_version
+
+    ((fingerprint, reports),) = _query(
+        warehouse, "select build_fingerprint, report_count from marts.rpt_build"
+    )
+    assert fingerprint == build_fingerprint(configured_storage_version())
+    assert reports == _query(warehouse, "select count(*) from marts.dim_report")[0][0] > 0

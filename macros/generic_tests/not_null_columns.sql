@@ -1,0 +1,20 @@
+{#- The columns that must never be null, checked in one scan of the model (a not_null test per column
+    would read the table once per column). Fails with one row per column that has nulls, and how many. -#}
+{% test not_null_columns(model, columns) %}
+with null_counts as (
+    select
+        {%- for column in columns %}
+        count(*) filter (where {{ adapter.quote(column) }} is null) as {{ adapter.quote(column) }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ model }}
+)
+{%- for column in columns %}
+select '{{ column }}' as column_name, {{ adapter.quote(column) }} as null_rows
+from null_counts
+where {{ adapter.quote(column) }} > 0
+{%- if not loop.last %}
+union all
+{%- endif %}
+{%- endfor %}
+{% endtest %}
