@@ -3,18 +3,18 @@
 {% test not_null_columns(model, columns) %}
 with null_counts as (
     select
-        {%- for column in columns %}
-        count(*) filter (where {{ adapter.quote(column) }} is null) as {{ adapter.quote(column) }}
-        {%- if not loop.last %},{% endif %}
-        {%- endfor %}
+        {% for column in columns -%}
+            count(*) filter (where "{{ column }}" is null) as "{{ column }}"{{ "," if not loop.last }}
+        {% endfor %}
     from {{ model }}
 )
-{%- for column in columns %}
-select '{{ column }}' as column_name, {{ adapter.quote(column) }} as null_rows
-from null_counts
-where {{ adapter.quote(column) }} > 0
-{%- if not loop.last %}
-union all
-{%- endif %}
-{%- endfor %}
+
+{% for column in columns -%}
+    select
+        '{{ column }}' as column_name,
+        "{{ column }}" as null_rows
+    from null_counts
+    where "{{ column }}" > 0
+    {{ "union all" if not loop.last }}
+{% endfor %}
 {% endtest %}
