@@ -2,7 +2,7 @@
 
 ``extract`` reads the manifest and reports and writes the extracted seed CSVs. ``build`` runs it, then
 ``dbt build`` into a candidate DuckDB file inside a ``publication`` (see ``govtargets.publish``), which
-audits the publishable copy with the great-expectations suite and only then replaces the published
+checks the candidate, audits it with the great-expectations suite and only then replaces the published
 warehouse. A failure anywhere leaves the published file as it was.
 """
 
@@ -242,7 +242,7 @@ def _import_in_background(module: str) -> None:
 
 @dataclass
 class _Quality:
-    """The great-expectations audit of a publishable copy, and its counts once it has run."""
+    """The great-expectations audit of a candidate, and its counts once it has run."""
 
     require_test_data: bool
     passed: int = 0

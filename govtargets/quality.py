@@ -1,4 +1,4 @@
-"""The great-expectations suites: what dbt's tests do not express well, run on a publishable copy.
+"""The great-expectations suites: what dbt's tests do not express well, run on a candidate before it is published.
 
 dbt's tests guard keys, codes, relationships and row-level rules. The expectations here guard
 distributions and proportions, with thresholds taken from the real-report corpus (78 reports, 1954–2025,

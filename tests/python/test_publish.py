@@ -305,7 +305,7 @@ def test_stale_folder_of_a_dead_pid_is_removed_and_a_live_one_kept(tmp_path: Pat
         assert live.exists()
 
 
-# --- the publishable copy ----------------------------------------------------------------------------
+# --- the candidate and its checks ------------------------------------------------------------------
 
 
 def test_a_candidate_keeps_the_old_storage_version_whatever_is_written_into_it(tmp_path: Path) -> None:
