@@ -14,7 +14,10 @@ FIXTURE_WAREHOUSE := build/fixture/govtargets.duckdb
 COMPAT_VENV := .venv-compat
 COMPAT_DUCKDB := 1.4.5
 
-.PHONY: venv warehouse test lint seeds-check dbt-build fixture-build pytest bench eval corpus lock clean
+.PHONY: venv warehouse test lint seeds-check dbt-build fixture-build pytest bench eval corpus lock clean site chromium
+# Debian's Chromium (and a font with Chinese glyphs) for the explorer's browser tests: installed when absent.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +62,18 @@ dbt-build: $(INSTALLED)
 fixture-build: $(INSTALLED)
 	$(BIN)/govtargets build --full-refresh --reports $(FIXTURE_REPORTS) --warehouse $(FIXTURE_WAREHOUSE) --keep-going --require-test-data
 
-pytest: $(INSTALLED) $(COMPAT_VENV)/.installed
+chromium:
+	@test -x $(CHROMIUM) && fc-list :lang=zh family | grep -q . || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; }
+
+# The explorer of the bundled warehouse (docs/explorer.png is a screenshot of it).
+site: warehouse node_modules/.installed
+	$(BIN)/govtargets site build/site
+
+pytest: $(INSTALLED) $(COMPAT_VENV)/.installed node_modules/.installed chromium
 	GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) GOVTARGETS_FIXTURE_WAREHOUSE=$(FIXTURE_WAREHOUSE) GOVTARGETS_COMPAT_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/pytest
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) node_modules/.installed chromium
 	$(BIN)/python -m tests.bench.run_bench --build
 
 # Precision, recall, comparator, firmness and domain by kind, on the bundled gold and on the development

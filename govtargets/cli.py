@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     extract_cmd.add_argument("--check", action="store_true", help="fail if the committed seeds are stale")
     _add_extract_options(extract_cmd)
 
+    site_cmd = commands.add_parser("site", help="write the explorer: a static site of the warehouse")
+    site_cmd.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    site_cmd.add_argument(
+        "out", type=Path, help="folder for the site (replaced only once the new one is whole)"
+    )
+
     export_cmd = commands.add_parser("export", help="export the marts for tools that cannot read DuckDB")
     export_cmd.add_argument("--format", choices=["parquet"], default="parquet")
     export_cmd.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
@@ -117,6 +123,14 @@ def _run(args: argparse.Namespace) -> int:
         seeds = args.out or seeds_dir_for(args.reports)
         cache = None if args.no_cache else EXTRACT_CACHE
         _print_reports(extract(args.reports, seeds, args.keep_going, jobs=args.jobs, cache_dir=cache))
+    elif args.command == "site":
+        from govtargets.site.build import build_site  # jinja2 and the site code: only when used
+
+        site = build_site(args.warehouse, args.out)
+        print(
+            f"site: {site.reports} report pages, {site.indicators} indicator pages, {site.statements} "
+            f"statements, dbt docs; wrote {site.out_dir}/index.html in {site.seconds:.1f} s"
+        )
     else:
         for path in export_parquet(args.warehouse, args.out):
             print(f"wrote {path}")

@@ -8,6 +8,8 @@ message when absent). It prints:
   wall time, stage times and peak RSS;
 - the same folder with one more report, built again: the time to add one report (an incremental build,
   from a copy of the published warehouse);
+- the explorer of the corpus warehouse (``govtargets site``): its build time, and the time each of its
+  pages takes to load in Chromium;
 - with ``--build``, a build of the bundled reports.
 """
 
@@ -178,6 +180,37 @@ def _add_one_report(reports: Path) -> None:
         handle.write(f"{file},{row['district']},{row['year']},{row['title']}\n")
 
 
+def _site_figures() -> None:
+    """The explorer of a warehouse of the 78 corpus reports: build time and page loads in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from govtargets.site.build import build_site
+    from tests.python.test_site import CHROMIUM, CHROMIUM_ARGS
+
+    with tempfile.TemporaryDirectory(prefix="govtargets-bench-") as folder:
+        root = Path(folder)
+        warehouse = root / "warehouse" / "govtargets.duckdb"
+        build(make_corpus_reports(root / "reports"), warehouse, progress=lambda _: None)
+        site = build_site(warehouse, root / "site")
+        print(f"\nexplorer of the corpus warehouse: {site.reports} report pages, {site.indicators} indicator "
+              f"pages, {site.statements:,} statements, built in {site.seconds:.1f} s")  # fmt: skip
+        pages = [root / "site" / "index.html", *sorted((root / "site").glob("[ri]*/*.html"))]
+        loads = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser.new_page().goto(pages[0].as_uri())  # the browser's own start-up is not a page load
+            for page_file in pages:
+                page = browser.new_page()
+                started = time.perf_counter()
+                page.goto(page_file.as_uri(), wait_until="load")
+                loads.append((time.perf_counter() - started, page_file.relative_to(root / "site")))
+                page.close()
+            browser.close()
+        slowest = max(loads)
+        print(f"  page loads in Chromium: {len(loads)} pages, median {statistics.median(t for t, _ in loads):.2f} s, "
+              f"slowest {slowest[0]:.2f} s ({slowest[1]})")  # fmt: skip
+
+
 def _bundled_build() -> None:
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
@@ -194,6 +227,7 @@ def main() -> None:
     if CORPUS.exists():
         _corpus_stages()
         _scaled_builds()
+        _site_figures()
     else:
         print(f"corpus figures skipped: {CORPUS} not found (it lives in ../shared, never in the repository)")
     if args.build:

@@ -1,0 +1,1 @@
+"""The explorer: a static site of a warehouse (``govtargets site``; see ``govtargets.site.build``)."""

@@ -1,0 +1,236 @@
+"""``govtargets site``: the explorer, a static site of a warehouse.
+
+Plain files that open from ``file://`` and from any static host: an index (counts, reports by region and
+year, filters, charts), one page per report with every statement highlighted in its text, one page per
+canonical indicator, and the dbt docs. Nothing is fetched: the pages' data is in the pages or in scripts
+beside them, and the chart library is copied from the project's own npm packages. The site is written to
+a folder beside ``out_dir`` and renamed into place, so a failure leaves the site that was there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+
+from govtargets.settings import PROJECT_DIR
+from govtargets.site.data import Row, Warehouse, read_warehouse
+from govtargets.site.docs import generate_docs
+from govtargets.site.highlight import render_text
+from loaders.errors import LoaderError
+
+HERE = Path(__file__).resolve().parent
+CHART_JS = PROJECT_DIR / "node_modules" / "chart.js"
+KIND_LABELS = {"target": "目标 target", "result": "成果 result"}
+# The fields the index's filters and tables use, per statement.
+_INDEX_FIELDS = (
+    "kind", "statement_id", "report_id", "district_code", "report_year", "domain_code", "firmness",
+    "indicator", "value_text", "unit_as_written", "indicator_code", "attainment", "clause",
+)  # fmt: skip
+
+
+class SiteError(LoaderError):
+    """The site cannot be written; whatever site was there is unchanged."""
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    out_dir: Path
+    reports: int
+    indicators: int
+    statements: int
+    seconds: float
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _json(value: object) -> str:
+    """JSON safe inside a <script> element."""
+    return json.dumps(value, ensure_ascii=False, default=_plain, separators=(",", ":")).replace("</", "<\\/")
+
+
+def _number(value: object) -> str:
+    if value is None:
+        return ""
+    number = Decimal(str(value)).normalize()
+    return format(number, "f")
+
+
+def _value_text(row: Row) -> str:
+    low, high = _number(row.get("value")), _number(row.get("value_upper"))
+    return f"{low}–{high}" if high else low
+
+
+def _target_text(row: Row) -> str:
+    low, high = _number(row.get("target_value")), _number(row.get("target_value_upper"))
+    return f"{low}–{high}" if high else low
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _index_data(warehouse: Warehouse) -> dict[str, object]:
+    names = {row["district_code"]: row for row in warehouse.reports}
+    return {
+        "reports": [
+            {key: row[key] for key in ("report_id", "district_code", "report_year", "title", "source_file")}
+            for row in warehouse.reports
+        ],
+        "districts": {
+            code: {"name_zh": row["district_name_zh"], "name_en": row["district_name_en"]}
+            for code, row in names.items()
+        },
+        "statements": [{key: row[key] for key in _INDEX_FIELDS} for row in warehouse.statements],
+        "domains": warehouse.domains,
+        "indicators": warehouse.indicators,
+        "series": warehouse.series,
+        "cascade": warehouse.cascade,
+    }
+
+
+def _write(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+
+
+def _write_pages(warehouse: Warehouse, folder: Path) -> None:
+    env = _environment()
+    stamp = f"govtargets · {len(warehouse.reports)} 报告 reports"
+    for row in warehouse.statements:
+        row["value_text"] = _value_text(row)
+    counts = {
+        "reports": len(warehouse.reports),
+        "targets": sum(row["kind"] == "target" for row in warehouse.statements),
+        "results": sum(row["kind"] == "result" for row in warehouse.statements),
+        "checked": sum(row["attainment"] not in (None, "unknown") for row in warehouse.statements),
+    }
+    common = {"generated": stamp}
+    _write(
+        folder / "index.html",
+        env.get_template("index.html").render(
+            root="", title_zh="政府工作报告目标", title_en="Targets of government work reports",
+            counts=counts, indicators=warehouse.indicators, **common,
+        ),
+    )  # fmt: skip
+    _write(folder / "data" / "index.js", f"window.GOVTARGETS = {_json(_index_data(warehouse))};\n")
+    sections: dict[str, list[Row]] = {}
+    for section in warehouse.sections:
+        sections.setdefault(str(section["report_id"]), []).append(section)
+    report_page = env.get_template("report.html")
+    for report in warehouse.reports:
+        report_id = str(report["report_id"])
+        statements = warehouse.statements_of(report_id)
+        own_sections = sections.get(report_id, [])
+        anchors = [(int(str(s["char_start"])), f"sec-{s['section_no']}") for s in own_sections]
+        _write(
+            folder / "reports" / f"{report_id}.html",
+            report_page.render(
+                root="../", title_zh=report["title"] or report["source_file"],
+                title_en=f"{report['district_name_en']} {report['report_year']}", report=report,
+                sections=own_sections, statements=statements, kind_labels=KIND_LABELS,
+                text_html=render_text(warehouse.texts[report_id], statements, anchors),
+                statements_json=_json({str(s["statement_id"]): s for s in statements}), **common,
+            ),
+        )  # fmt: skip
+    indicator_page = env.get_template("indicator.html")
+    for indicator in warehouse.indicators:
+        series = [row for row in warehouse.series if row["indicator_code"] == indicator["indicator_code"]]
+        for row in series:
+            row["target_text"] = _target_text(row)
+        _write(
+            folder / "indicators" / f"{indicator['indicator_code']}.html",
+            indicator_page.render(
+                root="../", title_zh=indicator["name_zh"], title_en=indicator["name_en"],
+                indicator=indicator, series=series, series_json=_json(series), **common,
+            ),
+        )  # fmt: skip
+
+
+def _copy_assets(folder: Path) -> None:
+    assets = folder / "assets"
+    shutil.copytree(HERE / "assets", assets)
+    script = CHART_JS / "dist" / "chart.umd.min.js"
+    if not script.is_file():
+        raise SiteError(
+            str(script), "not found: install the project's npm packages first (`npm ci`; make site does)"
+        )
+    shutil.copyfile(script, assets / "chart.umd.min.js")
+    shutil.copyfile(CHART_JS / "LICENSE.md", assets / "chart.js-LICENSE.md")
+
+
+def _replace(staged: Path, out_dir: Path) -> None:
+    """Put the staged site where out_dir is, by renames: the old site is moved aside, then removed."""
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staged, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(warehouse: Path, out_dir: Path) -> SiteSummary:
+    """Write the explorer of ``warehouse`` into ``out_dir`` (replacing a site there only once it is whole)."""
+    started = time.perf_counter()
+    if not warehouse.is_file():
+        raise SiteError(
+            str(warehouse),
+            "no warehouse there: build one first (`make warehouse`) or name it with --warehouse",
+        )
+    if out_dir.exists() and not (out_dir / "index.html").is_file() and any(out_dir.iterdir()):
+        raise SiteError(
+            str(out_dir), "is a folder that holds something other than a site: choose an empty or new folder"
+        )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        with tempfile.TemporaryDirectory(prefix="govtargets-docs-") as scratch:
+            (staged / "docs").mkdir()
+            docs_error: list[BaseException] = []
+
+            def docs() -> None:
+                try:
+                    generate_docs(warehouse, Path(scratch), staged / "docs" / "index.html")
+                except BaseException as error:  # reported by the main thread
+                    docs_error.append(error)
+
+            worker = threading.Thread(target=docs, name="dbt docs")
+            worker.start()  # dbt runs as a process of its own while the pages are written
+            try:
+                data = read_warehouse(warehouse)
+                _write_pages(data, staged)
+                _copy_assets(staged)
+            finally:
+                worker.join()
+            if docs_error:
+                raise docs_error[0]
+        _replace(staged, out_dir)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return SiteSummary(
+        out_dir=out_dir,
+        reports=len(data.reports),
+        indicators=len(data.indicators),
+        statements=len(data.statements),
+        seconds=time.perf_counter() - started,
+    )

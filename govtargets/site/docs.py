@@ -1,0 +1,52 @@
+"""The dbt docs of a warehouse (``dbt docs generate --static``): lineage and column documentation in one
+self-contained HTML file, for the explorer to link to.
+
+dbt's catalog step opens the database read-write, and the published file is read-only by contract, so
+docs are generated from a copy. dbt keeps its parse in ``build/site-docs``, so a second run parses only
+what changed; a lock keeps two runs from writing it at once.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from govtargets.dbt_runner import dbt_environment
+from govtargets.publish import build_lock
+from govtargets.settings import BUNDLED_SEEDS, PROJECT_DIR, WORK_ROOT
+from loaders.errors import LoaderError
+
+DOCS_TARGET = WORK_ROOT / "site-docs" / "target"
+
+
+class DocsError(LoaderError):
+    """dbt docs generate failed; the message says where its log is."""
+
+
+def generate_docs(warehouse: Path, scratch: Path, out_file: Path) -> None:
+    """Write the static dbt docs of ``warehouse`` to ``out_file``, working in the folder ``scratch``."""
+    copy = scratch / warehouse.name  # the catalog is named after the file, as in the build
+    shutil.copyfile(warehouse, copy)
+    command = [
+        sys.executable, "-m", "govtargets.dbt_main", "docs", "generate", "--static",
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(DOCS_TARGET), "--log-path", str(DOCS_TARGET / "logs"), "--no-use-colors",
+    ]  # fmt: skip
+    DOCS_TARGET.mkdir(parents=True, exist_ok=True)
+    with build_lock(DOCS_TARGET, wait=True, what="dbt docs folder"):
+        done = subprocess.run(
+            command,
+            env=dbt_environment(copy, BUNDLED_SEEDS),
+            cwd=scratch,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise DocsError(
+                str(warehouse), f"dbt docs generate failed; see {DOCS_TARGET / 'logs' / 'dbt.log'}"
+            )
+        shutil.copyfile(DOCS_TARGET / "static_index.html", out_file)

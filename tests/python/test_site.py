@@ -1,0 +1,201 @@
+"""The explorer in a real browser: Debian's Chromium, driven by Playwright, loads the pages from file://
+with no network. `make test` installs Chromium when it is absent (see the Makefile), so these run there."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
+
+from govtargets.cli import main
+from govtargets.site.build import build_site
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("GOVTARGETS_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = REPO / "build" / "site-screenshots"
+# As the machine's notes say: without the background-networking flags Chromium tries to reach Google's
+# hosts at start, which would count as network requests.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-default-apps",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture warehouse (targets, results, outcomes and a cascade): `make test` builds it first."""
+    given = os.environ.get("GOVTARGETS_FIXTURE_WAREHOUSE")
+    if given and (REPO / given).exists():
+        return REPO / given
+    from govtargets.pipeline import build
+
+    target = tmp_path_factory.mktemp("fixture") / "govtargets.duckdb"
+    build(REPO / "tests" / "fixtures" / "reports", target, keep_going=True, progress=lambda _: None)
+    return target
+
+
+@pytest.fixture(scope="module")
+def site(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "explorer"
+    build_site(fixture_warehouse, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), f"{CHROMIUM} not found: `make test` installs Debian's chromium package"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class _Visit:
+    """A page opened from file://, with what it logged and what it requested beyond its own files."""
+
+    def __init__(self, browser: Browser, path: Path) -> None:
+        self.page: Page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.errors: list[str] = []
+        self.network: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("request", self._request)
+        started = time.perf_counter()
+        self.page.goto(path.as_uri(), wait_until="load")
+        self.seconds = time.perf_counter() - started
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def _request(self, request: Request) -> None:
+        if not request.url.startswith(("file://", "data:", "blob:")):
+            self.network.append(request.url)
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+
+
+def _statement_counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select report_id, count(*) from (select report_id from marts.fct_targets "
+            "union all select report_id from marts.fct_results) group by report_id"
+        ).fetchall()
+    return {str(report): int(count) for report, count in rows}
+
+
+def test_the_index_loads_clean_with_its_counts_and_charts(
+    site: Path, browser: Browser, fixture_warehouse: Path
+) -> None:
+    visit = _Visit(browser, site / "index.html")
+    assert visit.errors == []
+    assert visit.network == []
+    counts = _statement_counts(fixture_warehouse)
+    with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
+        (targets,) = con.execute("select count(*) from marts.fct_targets").fetchone() or (0,)
+    assert visit.page.inner_text("#count-reports") == str(len(counts))
+    assert visit.page.inner_text("#count-targets") == str(targets)
+    for chart in ("chart-domains", "chart-series", "chart-cascade"):
+        assert visit.page.evaluate(f"Chart.getChart('{chart}').data.datasets.length") > 0, chart
+    links = visit.page.locator("#reports-table a").count()
+    assert links == len(counts)
+    visit.screenshot("index.png")
+
+    # a filter narrows the statements table to one region
+    region = visit.page.locator("#filter-region option").nth(1).get_attribute("value")
+    visit.page.select_option("#filter-region", region)
+    shown = visit.page.locator("#statements-table tr").count() - 1
+    with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
+        (expected,) = con.execute(
+            "select count(*) from (select district_code from marts.fct_targets union all "
+            "select district_code from marts.fct_results) where district_code = ?",
+            [region],
+        ).fetchone() or (0,)
+    assert shown == expected > 0
+    visit.screenshot("index-filtered.png")
+    visit.page.close()
+
+
+def test_every_statement_is_highlighted_and_a_click_shows_its_fields(
+    site: Path, browser: Browser, fixture_warehouse: Path
+) -> None:
+    counts = _statement_counts(fixture_warehouse)
+    assert counts
+    for report_id, count in counts.items():
+        visit = _Visit(browser, site / "reports" / f"{report_id}.html")
+        assert visit.errors == []
+        assert visit.network == []
+        assert visit.page.locator("[data-statement-id]").count() == count, report_id
+        visit.page.close()
+
+    with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
+        report_id, target_id, value, unit = con.execute(
+            "select report_id, target_id, value, unit_as_written from marts.fct_targets "
+            "where unit_as_written is not null order by report_id, char_start limit 1"
+        ).fetchone() or ("", "", 0, "")
+    visit = _Visit(browser, site / "reports" / f"{report_id}.html")
+    mark = visit.page.locator(f'mark[data-statement-id="{target_id}"]')
+    mark.click()
+    details = visit.page.locator("#details")
+    assert details.get_attribute("data-shown") == target_id
+    text = details.inner_text()
+    assert f"{float(value):g}" in text
+    assert unit in text
+    assert visit.page.locator("[data-statement-id]").count() == counts[report_id]  # the panel adds none
+    visit.screenshot("report-clicked.png")
+    mark.hover()
+    assert visit.page.locator(".tooltip").is_visible()
+    visit.page.close()
+
+
+def test_the_outline_and_the_table_link_into_the_text(
+    site: Path, browser: Browser, fixture_warehouse: Path
+) -> None:
+    report_id = max(_statement_counts(fixture_warehouse).items(), key=lambda item: item[1])[0]
+    visit = _Visit(browser, site / "reports" / f"{report_id}.html")
+    outline = visit.page.locator(".outline a")
+    assert outline.count() > 0
+    for link in outline.all():
+        anchor = (link.get_attribute("href") or "").removeprefix("#")
+        assert visit.page.locator(f"#{anchor}").count() == 1
+    rows = visit.page.locator("#report-statements tbody a")
+    assert rows.count() == visit.page.locator("[data-statement-id]").count()
+    last = rows.last
+    target = (last.get_attribute("href") or "").removeprefix("#st-")
+    last.click()
+    expect(visit.page.locator("#details")).to_have_attribute("data-shown", target)
+    visit.page.close()
+
+
+def test_indicator_pages_and_the_docs_load_clean(site: Path, browser: Browser) -> None:
+    pages = sorted((site / "indicators").glob("*.html"))
+    assert len(pages) > 30
+    visit = _Visit(browser, site / "indicators" / "gdp_growth.html")
+    assert visit.errors == [] and visit.network == []
+    assert visit.page.evaluate("Chart.getChart('chart-indicator').data.labels.length") > 0
+    visit.screenshot("indicator.png")
+    visit.page.close()
+    docs = (site / "docs" / "index.html").read_text(encoding="utf-8")
+    assert "fct_targets" in docs and "int_quantity_domains" in docs
+
+
+def test_the_command_replaces_a_site_only_when_the_new_one_is_whole(
+    site: Path, fixture_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(site, out)
+    before = (out / "index.html").read_bytes()
+    assert main(["site", "--warehouse", str(tmp_path / "missing.duckdb"), str(out)]) == 1
+    assert "missing.duckdb: no warehouse there" in capsys.readouterr().err
+    assert (out / "index.html").read_bytes() == before
+    assert main(["site", "--warehouse", str(fixture_warehouse), str(out)]) == 0
+    assert "report pages" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing staged is left behind
