@@ -46,7 +46,7 @@ TABLES: dict[str, tuple[str, ...]] = {
 
 
 def stable_id(*parts: object) -> str:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
 def _decimal(value: Decimal | None) -> str | None:

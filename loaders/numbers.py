@@ -109,11 +109,17 @@ _GROUP = rf"(?:,[{_D}]{{3}}|，[０-９]{{3}})"  # the full-width comma only gro
 _ARABIC = re.compile(rf"(?:[{_D}]{{1,3}}{_GROUP}+(?![{_D}])|[{_D}]+)(?:[.．][{_D}]+(?![.．][{_D}]))?")
 _DOTTED = re.compile(rf"[{_D}]+(?:[.．][{_D}]+){{2,}}")
 _DOTTED_PART = re.compile(rf"[{_D}]+")
-_NUMERAL_START = rf"[{_D}零〇○一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]"
+_NUMERAL_CHARS = f"{_D}零〇○一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾"
+_NUMERAL_START = f"[{_NUMERAL_CHARS}]"
 _POWERS = "百佰千仟万亿"
 _START = re.compile(rf"{_NUMERAL_START}|[{_POWERS}]+分之")
-# _START with a run of power words (百万分之) matched from the run's start only (see _next_start)
-_START_AT_RUN_STARTS = re.compile(rf"{_NUMERAL_START}|(?<![{_POWERS}])[{_POWERS}]+分之")
+# _START with a run of power words (百万分之) matched from the run's start only (see _next_start): that
+# is, a numeral character, or a power word not after another one ((?<![…].) looks behind the one just
+# read), then the rest of the run and 分之. Written to begin with one character class, which re finds by
+# a quick scan; an alternation of the two forms was tried at every position of the text.
+_START_AT_RUN_STARTS = re.compile(
+    rf"[{_NUMERAL_CHARS}{_POWERS}](?:(?<={_NUMERAL_START})|(?<![{_POWERS}].)[{_POWERS}]*分之)"
+)
 _ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 _DIGIT_VALUES = {
@@ -145,6 +151,8 @@ _CHINESE_TOKENS = {
 }
 # what may follow a Chinese digit inside a numeral; a digit followed by none of these stands alone
 _CONTINUATIONS = frozenset(_CHINESE_TOKENS) | set("点分")
+# what may follow an Arabic number inside a numeral (3万, 3千米, 1200多万, 3分之1); see _continues_arabic
+_ARABIC_CONTINUATIONS = _ARABIC_DIGIT_SET | frozenset(_CHINESE_TOKENS) | {"分"}
 _VAGUE = frozenset("几数")
 _PERCENT_PREFIXES = {"百分之": "percent", "佰分之": "percent", "千分之": "per_mille", "仟分之": "per_mille"}
 
@@ -530,6 +538,56 @@ def _numeral_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> Numbe
     return _plain_span(text, i, read)
 
 
+def _simple_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
+    """The span at i when it is a simple number, else None (then _span_at reads it).
+
+    Most numbers in a report are a plain Arabic number (5.5, 4500, 1,100), one with a single section word
+    (3万, 1.5亿) or a lone Chinese digit (the 一 of 进一步), and nothing after them continues a numeral:
+    the general reader would read one or two tokens and give exactly the span built here directly,
+    without the reader's tokens and states.
+    """
+    if text[i] in _ARABIC_DIGITS:
+        return _arabic_span(text, i, units)
+    if text[i] in _DIGIT_VALUES and text[i + 1 : i + 2] not in _CONTINUATIONS:
+        return _single_term_span(i, text[i], _CHINESE_TOKENS[text[i]][1], "chinese")
+    return None
+
+
+def _arabic_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
+    match = _ARABIC.match(text, i)
+    if match is None:
+        return None
+    end = match.end()
+    value = +_arabic_value(match.group())  # + rounds to the working precision, as the reader's sum does
+    if not _continues_arabic(text, end):
+        return _single_term_span(i, match.group(), _tidy(value), "arabic")
+    section_word = text[end] in _SECTION_VALUES and not _unit_at(text, end, units)
+    if section_word and not _continues_arabic(text, end + 1) and not text.startswith("点", end + 1):
+        return _plain_span(text, i, _Read(end + 1, value * _CHINESE_TOKENS[text[end]][1], end))
+    return None
+
+
+def _continues_arabic(text: str, k: int) -> bool:
+    """Whether text[k] may continue a numeral after an Arabic number or a section word (not 点: after an
+    Arabic digit it is never a decimal point, see _decimal_tail)."""
+    return k < len(text) and text[k] in _ARABIC_CONTINUATIONS
+
+
+def _single_term_span(i: int, written: str, value: Decimal, numeral_kind: str) -> NumberSpan:
+    return NumberSpan(
+        start=i,
+        end=i + len(written),
+        text=written,
+        value=value,
+        multiplier_text="",
+        multiplier=1,
+        numeral_kind=numeral_kind,
+        percent_words=False,
+        per_mille_words=False,
+        fraction=False,
+    )
+
+
 def _span_at(text: str, match: re.Match[str], units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
     i = match.start()
     if match.end() - i > 1:
@@ -588,12 +646,13 @@ def find_numbers(text: str, unit_words: Iterable[str] = DEFAULT_UNIT_WORDS) -> l
     pos = 0
     with localcontext(_WORKING):
         while (match := _next_start(text, pos)) is not None:
-            dotted = _DOTTED.match(text, match.start()) if text[match.start()] in _ARABIC_DIGITS else None
+            arabic = text[match.start()] in _ARABIC_DIGITS
+            dotted = _DOTTED.match(text, match.start()) if arabic else None
             if dotted is not None:
                 spans.extend(_dotted_spans(text, dotted))
                 pos = dotted.end()
                 continue
-            span = _span_at(text, match, units)
+            span = _simple_span(text, match.start(), units) or _span_at(text, match, units)
             if span is not None and _in_context(text, span):
                 spans.append(span)
                 pos = span.end

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from loaders.numbers import NumberSpan, find_numbers
 from loaders.segment import YEAR_DIGITS, Segmentation, Sentence
@@ -88,8 +89,10 @@ class Quantity:
     baseline_multiplier_text: str = ""
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
+    """A number with the words around it, before it is judged a quantity. A named tuple, not a frozen
+    dataclass: a report has tens of thousands, and a tuple is built several times faster."""
+
     number: NumberSpan
     value_upper: Decimal | None
     multiplier_text: str
@@ -123,6 +126,12 @@ def quote_mask(text: str) -> bytearray:
 def _excluded(text: str, number: NumberSpan, quoted: bytearray, vocab: Vocabulary) -> bool:
     before = text[number.start - 1] if number.start > 0 else ""
     after = text[number.end] if number.end < len(text) else ""
+    # first the Chinese words: most numbers of a report are the 一 of 进一步, 统一, 一批
+    if number.numeral_kind == "chinese" and number.multiplier == 1:
+        if number.value in (0, 1) and not number.percent_words:
+            return True  # 零部件, 一批, 一个: words, not counts
+        if before in _LIST_MARKS and number.value <= _SMALL_COUNT:
+            return True  # “…”“…”三项工程 counts the list just named
     if quoted[number.start]:
         return True
     if match_ending_at(text, number.start, vocab.ordinal_marks) or "+" in (before, after):
@@ -131,11 +140,6 @@ def _excluded(text: str, number: NumberSpan, quoted: bytearray, vocab: Vocabular
         return True  # 每10万人45台: the population an indicator is measured per
     if _SLOGAN_COUNT.search(text, max(0, number.start - 3), number.start):
         return True  # 三个100%, 两个确保: a count of a slogan names it
-    if number.numeral_kind == "chinese" and number.multiplier == 1:
-        if number.value in (0, 1) and not number.percent_words:
-            return True  # 零部件, 一批, 一个: words, not counts
-        if before in _LIST_MARKS and number.value <= _SMALL_COUNT:
-            return True  # “…”“…”三项工程 counts the list just named
     return number.fraction
 
 
@@ -265,7 +269,7 @@ def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
             and low.number.percent_words
             and high.number.numeral_kind == "chinese"
         ):
-            high = replace(high, unit=low.unit)  # 百分之八至九: the upper bound shares 百分之
+            high = high._replace(unit=low.unit)  # 百分之八至九: the upper bound shares 百分之
         if (
             high is not None
             and joiner is not None
@@ -276,8 +280,7 @@ def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
         ):
             multiplier = low.multiplier_text or high.multiplier_text
             merged.append(
-                replace(
-                    low,
+                low._replace(
                     value_upper=high.number.value,
                     multiplier_text=multiplier,
                     unit=high.unit,
@@ -328,9 +331,9 @@ def _pair_baselines(text: str, candidates: list[_Candidate], vocab: Vocabulary) 
             and _opens_a_starting_level(text, start.number.start - len(start.before), vocab)
         ):
             inherited = (
-                start if start.unit else replace(start, unit=end.unit, multiplier_text=end.multiplier_text)
+                start if start.unit else start._replace(unit=end.unit, multiplier_text=end.multiplier_text)
             )
-            paired[index : index + 2] = [replace(end, baseline=inherited)]
+            paired[index : index + 2] = [end._replace(baseline=inherited)]
     return paired
 
 
@@ -341,7 +344,7 @@ def _share_trailing_cues(text: str, candidates: list[_Candidate]) -> list[_Candi
         first, second = shared[index], shared[index + 1]
         joined = _CONJUNCTION.fullmatch(text, first.end, second.number.start)
         if joined and not first.after and second.after and first.unit == second.unit:
-            shared[index] = replace(first, after=second.after, after_is_shared=True)
+            shared[index] = first._replace(after=second.after, after_is_shared=True)
     return shared
 
 
@@ -482,65 +485,51 @@ def _quantities_in_clause(
         # item's verb, not the noun this number counts
         post = "" if _CONJUNCTION.fullmatch(post) or post.startswith("、") else post
         base = vocab.base_cue.search(text, start, number.start)
-        common = Quantity(
-            item_no=0,
-            distribution="",
-            indicator="",
-            sentence_no=sentence.no,
-            clause_start=trimmed_start,
-            clause_end=trimmed_end,
-            start=cue_start,
-            end=candidate.end,
-            number_text=text[
-                number.start : candidate.end - (0 if candidate.after_is_shared else len(candidate.after))
-            ],
-            value=number.value,
-            value_upper=candidate.value_upper,
-            multiplier_text=candidate.multiplier_text,
-            numeral_kind=number.numeral_kind,
-            firmness_cue=_firmness(text, sentence, cue_scope, number.start, vocab),
-            unit_text=candidate.unit,
-            comparator_before=before or candidate.distant_before,
-            comparator_after=candidate.after,
-            approx_infix=candidate.infix or candidate.inner_infix,
-            measure_cue=measure,
-            base_cue=base.group() if base else "",
-        )
-        common = _with_baseline(text, common, candidate.baseline)
+        firmness = _firmness(text, sentence, cue_scope, number.start, vocab)
+        baseline = candidate.baseline
         state.measure, state.before = measure, before
+        unit = candidate.unit
+        rows: list[tuple[int, str, str]]  # item_no, distribution, indicator
         if pre.endswith("各") and len(items := _list_items(pre[:-1])) >= 2:
-            for item_no, item in enumerate(items, start=1):
-                yield replace(
-                    common,
-                    item_no=item_no,
-                    distribution="各",
-                    indicator=_filled(
-                        _indicator(item, "", candidate.unit, vocab), candidate.unit, state, vocab
-                    ),
-                )
+            rows = [
+                (item_no, "各", _filled(_indicator(item, "", unit, vocab), unit, state, vocab))
+                for item_no, item in enumerate(items, start=1)
+            ]
         elif len(shared_items) >= 2 and len(shared_items) == len(members):
-            yield replace(
-                common,
-                item_no=index + 1,
-                distribution="分别",
-                indicator=_filled(
-                    _indicator(shared_items[index], "", candidate.unit, vocab), candidate.unit, state, vocab
-                ),
-            )
+            item = shared_items[index]
+            rows = [(index + 1, "分别", _filled(_indicator(item, "", unit, vocab), unit, state, vocab))]
         else:
-            words = "" if follower else _indicator(pre.replace("分别", ""), post, candidate.unit, vocab)
-            yield replace(common, indicator=_filled(words, candidate.unit, state, vocab))
-
-
-def _with_baseline(text: str, quantity: Quantity, baseline: _Candidate | None) -> Quantity:
-    if baseline is None:
-        return quantity
-    return replace(
-        quantity,
-        baseline_number_text=text[baseline.number.start : baseline.end],
-        baseline_value=baseline.number.value,
-        baseline_multiplier_text=baseline.multiplier_text,
-    )
+            words = "" if follower else _indicator(pre.replace("分别", ""), post, unit, vocab)
+            rows = [(0, "", _filled(words, unit, state, vocab))]
+        # built whole for each row: dataclasses.replace on a common row costs more than the row itself
+        for item_no, distribution, indicator in rows:
+            yield Quantity(
+                item_no=item_no,
+                distribution=distribution,
+                indicator=indicator,
+                sentence_no=sentence.no,
+                clause_start=trimmed_start,
+                clause_end=trimmed_end,
+                start=cue_start,
+                end=candidate.end,
+                number_text=text[
+                    number.start : candidate.end - (0 if candidate.after_is_shared else len(candidate.after))
+                ],
+                value=number.value,
+                value_upper=candidate.value_upper,
+                multiplier_text=candidate.multiplier_text,
+                numeral_kind=number.numeral_kind,
+                firmness_cue=firmness,
+                unit_text=unit,
+                comparator_before=before or candidate.distant_before,
+                comparator_after=candidate.after,
+                approx_infix=candidate.infix or candidate.inner_infix,
+                measure_cue=measure,
+                base_cue=base.group() if base else "",
+                baseline_number_text=text[baseline.number.start : baseline.end] if baseline else "",
+                baseline_value=baseline.number.value if baseline else None,
+                baseline_multiplier_text=baseline.multiplier_text if baseline else "",
+            )
 
 
 def _filled(words: str, unit: str, state: _SentenceState, vocab: Vocabulary) -> str:
@@ -613,6 +602,8 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
         candidates = [c for c in candidates if c.unit or not text.startswith("年", c.number.end)]
         candidates = _pair_baselines(text, candidates, vocab)
         candidates = [c for c in candidates if c.unit and c.end <= sentence.end and _counts(text, c, vocab)]
+        if not candidates:
+            continue
         state = _SentenceState(topic=sentence.lead)
         for clause in _clauses(text, sentence.start, sentence.end):
             members = [c for c in candidates if clause[0] <= c.number.start < clause[1]]

@@ -13,7 +13,7 @@ import re
 import sys
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -21,10 +21,9 @@ from importlib import resources
 from pathlib import Path
 
 import docx
-from docx.document import Document
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.text.paragraph import Paragraph
+from lxml import etree  # type: ignore[import-untyped]  # python-docx parses with lxml: no stubs pinned
 
 from loaders.errors import LoaderError
 
@@ -57,6 +56,7 @@ MIN_FREQUENT_SHARE = 0.15
 
 _CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_RUN = re.compile(f"[{_CJK_RANGES}]+")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # beyond the Basic Multilingual Plane
 _NON_SPACE_RUN = re.compile(r"\S+")
 # A sentence ends at 。；！？, or at a half-width '.' or ';' right after a CJK character (not 5.5).
 _SENTENCE_BOUNDARY = re.compile(f"\n|[。；！？]|(?<=[{_CJK_RANGES}])[.;]")
@@ -115,13 +115,18 @@ def read_report(path: Path, data: bytes | None = None, max_line_chars: int = 100
     text, encoding = reader(data, source)
     _check_limit(source, "report text", len(text), MAX_REPORT_CHARS, "characters")
     text = _unify_newlines(text)
-    _check_text(text, source, max_line_chars)
-    return ReportText(text=text, normalized=normalize(text), encoding=encoding, script=_script(text))
+    cjk = _check_text(text, source, max_line_chars)
+    return ReportText(text=text, normalized=normalize(text), encoding=encoding, script=_script(text, cjk))
 
 
 def normalize(text: str) -> str:
     """Full-width ASCII → half-width, U+3000 → space, traditional → simplified; one char → one char."""
-    return text.translate(_normalization_table())
+    table = _normalization_table()
+    if _ASTRAL.search(text):  # rare; _normalized_runs covers the Basic Multilingual Plane only
+        return text.translate(table)
+    # Only the runs of characters that change are translated: translate looks every character up in the
+    # table, and most of a report's characters are not in it.
+    return _normalized_runs().sub(lambda run: run.group().translate(table), text)
 
 
 # --- normalisation -------------------------------------------------------------------------------
@@ -148,9 +153,32 @@ def _normalization_table() -> dict[int, str]:
     return table
 
 
-def _script(text: str) -> str:
-    cjk = _count(_CJK_RUN, text)
-    changed = sum(map(_t2s_chars().__contains__, text))
+@lru_cache(maxsize=1)
+def _normalized_runs() -> re.Pattern[str]:
+    return _bmp_runs(map(chr, _normalization_table()))
+
+
+@lru_cache(maxsize=1)
+def _traditional_runs() -> re.Pattern[str]:
+    return _bmp_runs(_t2s_chars())
+
+
+def _bmp_runs(chars: Iterable[str]) -> re.Pattern[str]:
+    """Runs of those of the characters that are in the Basic Multilingual Plane.
+
+    For texts without astral characters (_ASTRAL) only: re tests a class of BMP characters with a bitmap,
+    but a class that holds any astral character by a scan of its members at every position of the text.
+    """
+    escaped = "".join(re.escape(char) for char in sorted(chars) if char < "\U00010000")
+    return re.compile(f"[{escaped}]+" if escaped else "(?!)")
+
+
+def _script(text: str, cjk: int) -> str:
+    """simplified or traditional, from text and the number of its CJK characters."""
+    if _ASTRAL.search(text):
+        changed = sum(map(_t2s_chars().__contains__, text))
+    else:
+        changed = _count(_traditional_runs(), text)
     return "traditional" if cjk and changed / cjk > TRADITIONAL_SHARE else "simplified"
 
 
@@ -171,11 +199,13 @@ def _check_limit(source: str, what: str, size: int, limit: int, unit: str) -> No
         raise LoaderError(source, f"{what} of {size:,} {unit} is over the limit of {limit:,} {unit}")
 
 
-def _check_text(text: str, source: str, max_line_chars: int) -> None:
+def _check_text(text: str, source: str, max_line_chars: int) -> int:
+    """Raises LoaderError when the text is no report (see read_report); else returns the number of its CJK
+    characters, which _script needs too (counting them is a pass over the whole text)."""
     if not text.strip():
         raise LoaderError(source, "empty file (only whitespace)")
     _check_line_lengths(text, source, max_line_chars)
-    _check_report_text(text, source)
+    return _check_report_text(text, source)
 
 
 def _check_line_lengths(text: str, source: str, max_line_chars: int) -> None:
@@ -185,7 +215,7 @@ def _check_line_lengths(text: str, source: str, max_line_chars: int) -> None:
             raise LoaderError(source, message, line=number)
 
 
-def _check_report_text(text: str, source: str) -> None:
+def _check_report_text(text: str, source: str) -> int:
     cjk = _count(_CJK_RUN, text)
     if cjk < MIN_CJK_CHARS:
         raise LoaderError(source, f"no report text: {cjk} CJK characters (need at least {MIN_CJK_CHARS})")
@@ -202,6 +232,7 @@ def _check_report_text(text: str, source: str) -> None:
             f"ending in 。；！？ (need at least {MIN_SENTENCES})"
         )
         raise LoaderError(source, message)
+    return cjk
 
 
 def _count_sentences(text: str, enough: int) -> int:
@@ -340,7 +371,7 @@ def _read_docx(data: bytes, source: str) -> tuple[str, str]:
     _check_docx_size(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
-        return "\n".join(_block_lines(document.element.body, document)), "docx"
+        return "\n".join(_block_lines(document.element.body)), "docx"
     # python-docx and lxml fail on a malformed package in many ways (zip, XML, parts, XPath)
     except Exception as exc:
         raise LoaderError(source, f"corrupt .docx: {exc}") from exc
@@ -370,18 +401,38 @@ def _check_docx_parts(package: zipfile.ZipFile, source: str) -> None:
         _check_limit(source, ".docx", paragraphs, MAX_PARAGRAPHS, "paragraphs")
 
 
-def _block_lines(container: BaseOxmlElement, document: Document) -> Iterator[str]:
+def _block_lines(container: BaseOxmlElement) -> Iterator[str]:
     """One line per paragraph and per table row (cells joined by a tab), in body order."""
     for element in container.iterchildren():
         if element.tag == qn("w:p"):
-            yield Paragraph(element, document).text
+            yield _paragraph_text(element)
         elif element.tag == qn("w:tbl"):
             for row in element.iterchildren(qn("w:tr")):
                 cells = row.iterchildren(qn("w:tc"))
-                yield "\t".join("\n".join(_block_lines(cell, document)) for cell in cells)
+                yield "\t".join("\n".join(_block_lines(cell)) for cell in cells)
         elif element.tag == qn("w:sdt"):  # a content control wrapping paragraphs or tables
             for content in element.iterchildren(qn("w:sdtContent")):
-                yield from _block_lines(content, document)
+                yield from _block_lines(content)
+
+
+# python-docx's own XPath expressions for a paragraph's text (CT_P.text, CT_Hyperlink.text, CT_R.text),
+# compiled once: python-docx compiles each of them again on every call, which took most of the time of
+# reading a .docx. Each element of a run is still turned into text by its python-docx class (str()).
+_PARAGRAPH_CONTENT = etree.XPath("w:r | w:hyperlink", namespaces=nsmap)
+_HYPERLINK_RUNS = etree.XPath("w:r", namespaces=nsmap)
+_RUN_CONTENT = etree.XPath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab", namespaces=nsmap)
+
+
+def _paragraph_text(paragraph: BaseOxmlElement) -> str:
+    """What python-docx's ``Paragraph.text`` gives: its runs' text, those in hyperlinks included."""
+    return "".join(
+        _run_text(element) if element.tag == qn("w:r") else "".join(map(_run_text, _HYPERLINK_RUNS(element)))
+        for element in _PARAGRAPH_CONTENT(paragraph)
+    )
+
+
+def _run_text(run: BaseOxmlElement) -> str:
+    return "".join(map(str, _RUN_CONTENT(run)))
 
 
 def _read_html(data: bytes, source: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from loaders.numbers import parse_numeral
 from loaders.vocab import KindCue, Vocabulary, load_vocabulary
@@ -81,13 +82,16 @@ _FUTURE_YEAR_WEIGHT = 1
 _DEADLINE = re.compile(r"(?:到|至)$")
 _STRONG_MARGIN = 2  # cues that win by less are weak hints
 # Lines that are not content: a salutation and its formula (我代表…向大会报告工作,请予审议), the
-# report's title, a byline or date line.
-_FRONT_MATTER = re.compile(
-    r"^\s*(?:各位代表|各位委员|同志们)[,:!]?\s*$"
-    r"|向大会报告.{0,10}工作|请予审议"
+# report's title, a byline or date line. The forms that open a line are only tried at its start, the
+# others wherever they are (one pattern searched would try every form at every position).
+_FRONT_MATTER_OPENING = re.compile(
+    r"\s*(?:(?:各位代表|各位委员|同志们)[,:!]?\s*$"
+    r"|[—-]{1,2}"
+    r"|[(]?\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)"
+)
+_FRONT_MATTER_ANYWHERE = re.compile(
+    r"向大会报告.{0,10}工作|请予审议"
     r"|政府工作报告\s*$"
-    r"|^\s*[—-]{1,2}"
-    r"|^\s*[(]?\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日"
     r"|在.{0,30}(?:人民代表大会|人大).{0,20}(?:会议|大会)上\s*[)]?\s*$"
 )
 
@@ -161,7 +165,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _paragraphs(text: str, report_year: int | None) -> list[tuple[int, int]]:
+def _paragraphs(text: str, report_year: int | None, headings: _Headings) -> list[tuple[int, int]]:
     """Lines joined into paragraphs: a line break inside a sentence (a web copy that put a linked word
     on a line of its own) continues the paragraph; a blank line, a finished sentence or a heading ends it,
     but a run-in heading (a title, then text) whose text is not finished goes on.
@@ -175,8 +179,8 @@ def _paragraphs(text: str, report_year: int | None) -> list[tuple[int, int]]:
         # a heading, a title or a byline stands alone: it is never joined to the lines around it, except
         # that a run-in heading whose text goes on (——经济运行稳中向好。国内生产总值达到74.4<break>万亿元)
         # continues on the next line
-        is_heading = _heading_at(text, start, end, report_year) is not None or bool(
-            _FRONT_MATTER.search(text[start:end])
+        is_heading = _heading_of(text, (start, end), report_year, headings) is not None or _is_front_matter(
+            text[start:end]
         )
         if paragraphs:
             previous_start, previous_end = paragraphs[-1]
@@ -193,6 +197,23 @@ def _paragraphs(text: str, report_year: int | None) -> list[tuple[int, int]]:
         paragraphs.append((start, end))
         previous_stands_alone = is_heading and not _SENTENCE_END.search(text, start, end)
     return paragraphs
+
+
+# The heading found at each (start, end) of a text: most paragraphs are one line, which _paragraphs has
+# looked at already when _sections looks at the paragraph.
+_Headings = dict[tuple[int, int], _Heading | None]
+
+
+def _heading_of(
+    text: str, span: tuple[int, int], report_year: int | None, known: _Headings
+) -> _Heading | None:
+    if span not in known:
+        known[span] = _heading_at(text, *span, report_year)
+    return known[span]
+
+
+def _is_front_matter(line: str) -> bool:
+    return bool(_FRONT_MATTER_OPENING.match(line) or _FRONT_MATTER_ANYWHERE.search(line))
 
 
 def _heading_at(text: str, start: int, end: int, report_year: int | None) -> _Heading | None:
@@ -244,8 +265,10 @@ def _opening_kind(opening: str, report_year: int | None) -> str | None:
     return REVIEW if looks_back or _REVIEW_SENTENCE_HEAD.match(body) else None
 
 
-def _sections(text: str, paragraphs: list[tuple[int, int]], report_year: int | None) -> list[Section]:
-    headings = [h for p in paragraphs if (h := _heading_at(text, *p, report_year)) is not None]
+def _sections(
+    text: str, paragraphs: list[tuple[int, int]], report_year: int | None, known: _Headings
+) -> list[Section]:
+    headings = [h for p in paragraphs if (h := _heading_of(text, p, report_year, known)) is not None]
     ends = _section_ends(headings, len(text))
     sections: list[Section] = []
     open_stack: list[Section] = []
@@ -324,8 +347,7 @@ def _is_lead(sentence: str) -> bool:
 
 
 def _cue_weight(body: str, cue: KindCue) -> int:
-    if cue.cue not in body:
-        return 0
+    """The weight of a cue that is in body: 0 when it is only in the longer words it does not count in."""
     for longer in cue.not_in:
         body = body.replace(longer, "")
     return cue.weight if cue.cue in body else 0
@@ -334,10 +356,13 @@ def _cue_weight(body: str, cue: KindCue) -> int:
 def _cue_kind(body: str, report_year: int | None, vocab: Vocabulary) -> tuple[str, int] | None:
     """The kind a sentence's own cues point to and by how much it wins, or None when they tie."""
     scores = {PLAN: 0, REVIEW: 0}
-    for first in vocab.kind_cues.keys() & set(body):  # only the cues whose first character it has
+    # only the cues whose first character it has; a character class finds those few faster than a set
+    # of the sentence's characters is built
+    for first in set(vocab.kind_cue_starts.findall(body)):
         for cue in vocab.kind_cues[first]:
-            scores[cue.kind] += _cue_weight(body, cue)
-    if report_year is not None:
+            if cue.cue in body:  # most are not
+                scores[cue.kind] += _cue_weight(body, cue)
+    if report_year is not None and "年" in body:  # every frame year ends in 年
         for match in _FRAME_YEAR.finditer(body):
             if int(match.group(1).translate(_CN_YEAR_DIGITS)) < report_year:
                 scores[REVIEW] += _PAST_YEAR_WEIGHT
@@ -361,36 +386,51 @@ def _part(section: Section | None) -> int | None:
     return section.part if section is not None else None
 
 
-@dataclass(frozen=True)
-class _Own:
-    """What a sentence says of its own kind, and whether that holds against its neighbours."""
+class _Own(NamedTuple):
+    """What a sentence says of its own kind, and whether that holds against its neighbours (a named
+    tuple: one per sentence, and a tuple is built faster than a frozen dataclass)."""
 
     kind: str
     evidence: str
     strong: bool
 
 
-def _own_kind(body: str, section: Section | None, cue: tuple[str, int] | None) -> _Own | None:
+class _Cues:
+    """Each sentence's own cues (_cue_kind), worked out when first asked for: a sentence under a heading
+    that decides its kind needs them only inside a review passage (_continue_review_runs)."""
+
+    def __init__(self, bodies: list[str], report_year: int | None, vocab: Vocabulary) -> None:
+        self._bodies = bodies
+        self._report_year = report_year
+        self._vocab = vocab
+        self._found: dict[int, tuple[str, int] | None] = {}
+
+    def __getitem__(self, index: int) -> tuple[str, int] | None:
+        if index not in self._found:
+            self._found[index] = _cue_kind(self._bodies[index], self._report_year, self._vocab)
+        return self._found[index]
+
+
+def _own_kind(body: str, section: Section | None, cues: _Cues, index: int) -> _Own | None:
     """The kind from a deciding heading, a front-matter line or the sentence's own cues. Cues that win
     by a single weak hint (了, 比上年, 将) are weak: a neighbour decided more firmly overrides them."""
     if section is not None and section.decided:
         if section.kind == PLAN and _REVIEW_SENTENCE_HEAD.match(body):
             return _Own(REVIEW, BY_SENTENCE_CUE, strong=True)
         return _Own(section.kind, BY_HEADING, strong=True)
-    if section is None and _FRONT_MATTER.search(body):
+    if section is None and _is_front_matter(body):
         return _Own(OTHER, BY_FRONT_MATTER, strong=True)
+    cue = cues[index]
     return _Own(cue[0], BY_SENTENCE_CUE, strong=cue[1] >= _STRONG_MARGIN) if cue is not None else None
 
 
-def _continue_review_runs(
-    own: list[_Own | None], paragraphs: list[int], cues: list[tuple[str, int] | None]
-) -> list[_Own | None]:
+def _continue_review_runs(own: list[_Own | None], paragraphs: list[int], cues: _Cues) -> list[_Own | None]:
     """A sentence opened by a look back (过去一年，…) inside a plan section starts a review passage: the
     sentences after it in its paragraph are review too (国内生产总值增长10.3%，…), up to one whose own cues
     firmly point to the plan (今年…)."""
     continued: list[_Own | None] = []
     run_paragraph: int | None = None
-    for decided, paragraph, cue in zip(own, paragraphs, cues, strict=True):
+    for index, (decided, paragraph) in enumerate(zip(own, paragraphs, strict=True)):
         if (
             decided is not None
             and decided.evidence == BY_SENTENCE_CUE
@@ -398,12 +438,16 @@ def _continue_review_runs(
             and decided.strong
         ):
             run_paragraph = paragraph
-        elif run_paragraph != paragraph or (cue is not None and cue[0] == PLAN and cue[1] >= _STRONG_MARGIN):
+        elif run_paragraph != paragraph or _firmly_plan(cues[index]):
             run_paragraph = None
         elif decided is not None and decided.evidence == BY_HEADING and decided.kind == PLAN:
             decided = _Own(REVIEW, BY_NEIGHBOUR, strong=True)
         continued.append(decided)
     return continued
+
+
+def _firmly_plan(cue: tuple[str, int] | None) -> bool:
+    return cue is not None and cue[0] == PLAN and cue[1] >= _STRONG_MARGIN
 
 
 def _nearest(own: list[_Own | None], parts: list[int | None], order: range) -> list[str | None]:
@@ -442,20 +486,22 @@ def _fill_from_neighbours(
 def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None = None) -> Segmentation:
     """Sections and sentences of a report, from its normalised text."""
     vocab = vocab or load_vocabulary()
-    paragraphs = _paragraphs(text, report_year)
-    sections = _sections(text, paragraphs, report_year)
+    headings: _Headings = {}
+    paragraphs = _paragraphs(text, report_year, headings)
+    sections = _sections(text, paragraphs, report_year, headings)
     starts = [s.start for s in sections]
     spans: list[tuple[int, int, int, Section | None]] = [
         (paragraph_no, s_start, s_end, _innermost(sections, starts, s_start))
         for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1)
         for s_start, s_end in _sentence_spans(text, p_start, p_end)
     ]
-    cues = [_cue_kind(text[start:end], report_year, vocab) for _, start, end, _ in spans]
+    bodies = [text[start:end] for _, start, end, _ in spans]
+    cues = _Cues(bodies, report_year, vocab)
     kinds = _fill_from_neighbours(
         _continue_review_runs(
             [
-                _own_kind(text[start:end], section, cue)
-                for (_, start, end, section), cue in zip(spans, cues, strict=True)
+                _own_kind(body, section, cues, index)
+                for index, ((*_, section), body) in enumerate(zip(spans, bodies, strict=True))
             ],
             [paragraph_no for paragraph_no, *_ in spans],
             cues,
@@ -465,10 +511,9 @@ def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None 
     )
     sentences: list[Sentence] = []
     lead, main_targets, current_paragraph = "", False, 0
-    for (paragraph_no, start, end, section), (kind, evidence) in zip(spans, kinds, strict=True):
+    for (paragraph_no, start, end, section), body, (kind, evidence) in zip(spans, bodies, kinds, strict=True):
         if paragraph_no != current_paragraph:
             lead, main_targets, current_paragraph = "", False, paragraph_no
-        body = text[start:end]
         main_targets = main_targets or bool(_MAIN_TARGETS.search(body))
         if _is_lead(body):
             lead = body.strip().rstrip("。!?;:")

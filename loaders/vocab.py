@@ -86,6 +86,7 @@ class Vocabulary:
     threshold_after: frozenset[str]
     threshold_before: frozenset[str]
     kind_cues: dict[str, tuple[KindCue, ...]]  # by their first character: a sentence holds few of them
+    kind_cue_starts: re.Pattern[str]  # one of those first characters (the keys of kind_cues)
     baseline_openers: Words
     denominator_marks: Words
     indicator_trails: Words
@@ -100,6 +101,7 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
     words = reference_dir / "extraction_words.csv"
     units = set(_column(reference_dir / "units.csv", "symbol_zh"))
     units.update(_column(reference_dir / "unit_aliases.csv", "alias"))
+    kind_cues = _by_first_character(_kind_cues(reference_dir / "kind_cues.csv"))
     return Vocabulary(
         units=Words(units),
         comparators_before=_column(comparators, "cue", ("position", "before")),
@@ -119,7 +121,8 @@ def load_vocabulary(reference_dir: Path = REFERENCE_DIR) -> Vocabulary:
         label_suffixes=_column(words, "word", ("role", "label_suffix")),
         threshold_after=frozenset(_column(words, "word", ("role", "threshold_after"))),
         threshold_before=frozenset(_column(words, "word", ("role", "threshold_before"))),
-        kind_cues=_by_first_character(_kind_cues(reference_dir / "kind_cues.csv")),
+        kind_cues=kind_cues,
+        kind_cue_starts=_one_of(kind_cues),
         baseline_openers=_column(words, "word", ("role", "baseline_opener")),
         denominator_marks=_column(words, "word", ("role", "denominator_mark")),
         indicator_trails=_column(words, "word", ("role", "indicator_trail")),
@@ -152,6 +155,12 @@ def _by_first_character(cues: tuple[KindCue, ...]) -> dict[str, tuple[KindCue, .
     for cue in cues:
         index.setdefault(cue.cue[0], []).append(cue)
     return {first: tuple(found) for first, found in index.items()}
+
+
+def _one_of(characters: Iterable[str]) -> re.Pattern[str]:
+    """A pattern matching any one of the characters (nothing when there are none)."""
+    escaped = "".join(map(re.escape, characters))
+    return re.compile(f"[{escaped}]" if escaped else "(?!)")
 
 
 def _base_cue_pattern(path: Path) -> re.Pattern[str]:

@@ -1,0 +1,123 @@
+"""The loaders' fast paths give exactly what their general paths give, on many generated inputs."""
+
+from __future__ import annotations
+
+import re
+from decimal import localcontext
+
+from docx.oxml.parser import parse_xml
+from docx.text.paragraph import Paragraph
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from loaders import numbers, read, segment
+
+# Pieces that put every kind of character after a number: digits of both widths, separators, points,
+# Chinese digits, place and section words, 多/余, 分之, 点, letters, unit words and plain text.
+NUMBER_PIECES = [
+    "0", "1", "5", "9", "０", "７", ",", "，", ".", "．", "5.5", "4500", "1,100", "12,345.6", "１２，３４５",
+    "一", "两", "三", "〇", "零", "○", "壹", "陆", "十", "百", "千", "万", "亿", "多", "余", "分", "分之", "点",
+    "万点五", "亿点", "万分之", "万人",
+    "几", "数", "G", "PM", "米", "千米", "百分点", "%", "人", "元", "年", "、", "增长", "\n",
+]  # fmt: skip
+UNITS = numbers._unit_index(numbers.DEFAULT_UNIT_WORDS | {"万人", "亿元"})
+many = settings(max_examples=2000, deadline=None)
+
+
+@many
+@given(
+    st.lists(st.sampled_from(NUMBER_PIECES), max_size=30).map("".join),
+    st.text(alphabet="0123456789", min_size=99, max_size=130),
+)
+def test_simple_spans_are_what_the_reader_gives(text: str, long_number: str) -> None:
+    """Wherever _simple_span takes a span (a plain Arabic number, one with a section word, a lone Chinese
+    digit), _span_at reads the same one; numbers longer than the working precision included."""
+    for written in (text, text + long_number, long_number + "." + long_number + text):
+        with localcontext(numbers._WORKING):
+            for i in range(len(written)):
+                simple = numbers._simple_span(written, i, UNITS)
+                match = numbers._START.match(written, i)
+                if simple is not None:
+                    assert match is not None
+                    assert simple == numbers._span_at(written, match, UNITS)
+
+
+# _START_AT_RUN_STARTS as an alternation of its two forms, before it began with one character class.
+START_AT_RUN_STARTS = re.compile(
+    rf"{numbers._NUMERAL_START}|(?<![{numbers._POWERS}])[{numbers._POWERS}]+分之"
+)
+
+
+@many
+@given(st.lists(st.sampled_from([*NUMBER_PIECES, "佰", "仟", "分之", "万分之"]), max_size=30).map("".join))
+def test_run_starts_are_found_where_the_alternation_finds_them(text: str) -> None:
+    for position in range(len(text) + 1):
+        found = numbers._START_AT_RUN_STARTS.search(text, position)
+        expected = START_AT_RUN_STARTS.search(text, position)
+        assert (found and found.span()) == (expected and expected.span())
+
+
+# Characters that normalisation changes, of both planes, and ones it keeps.
+CHANGING = sorted(map(chr, read._normalization_table()))
+KEPT = ["的", "国", "发", "苎", "5", "a", " ", "\n", "。", "\U00020000"]
+
+
+@many
+@given(
+    st.lists(st.sampled_from(CHANGING) | st.sampled_from(KEPT) | st.characters(), max_size=60).map("".join)
+)
+def test_runs_of_changing_characters_are_translate(text: str) -> None:
+    """normalize and _script translate and count only the runs of characters that change; that is what
+    a lookup of every character gives."""
+    assert read.normalize(text) == text.translate(read._normalization_table())
+    cjk = read._count(read._CJK_RUN, text)
+    changed = sum(map(read._t2s_chars().__contains__, text))
+    traditional = cjk and changed / cjk > read.TRADITIONAL_SHARE
+    assert read._script(text, cjk) == ("traditional" if traditional else "simplified")
+
+
+# The front-matter pattern as one pattern searched whole, before its opening forms were split off.
+FRONT_MATTER = re.compile(
+    r"^\s*(?:各位代表|各位委员|同志们)[,:!]?\s*$"
+    r"|向大会报告.{0,10}工作|请予审议"
+    r"|政府工作报告\s*$"
+    r"|^\s*[—-]{1,2}"
+    r"|^\s*[(]?\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日"
+    r"|在.{0,30}(?:人民代表大会|人大).{0,20}(?:会议|大会)上\s*[)]?\s*$"
+)
+FRONT_MATTER_PIECES = [
+    "各位代表", "各位委员", "同志们", ",", ":", "!", " ", "\n", "\t", "向大会报告", "工作", "请予审议", "政府",
+    "工作报告", "—", "-", "(", ")", "19", "20", "2025", "年", "3", "12", "月", "日", "在", "人民代表大会", "人大",
+    "第十四届", "会议", "大会", "上", "的", "经济",
+]  # fmt: skip
+
+
+@many
+@given(st.lists(st.sampled_from(FRONT_MATTER_PIECES), max_size=20).map("".join))
+def test_front_matter_is_the_one_pattern_searched(line: str) -> None:
+    assert segment._is_front_matter(line) == bool(FRONT_MATTER.search(line))
+
+
+# What a paragraph of a .docx may hold: runs of text, tabs, breaks and the like; runs inside hyperlinks
+# and inside other wrappers (insertions, smart tags, fields) that python-docx does not read.
+RUN_CONTENT = [
+    "<w:t>增长5%</w:t>", "<w:t xml:space=\"preserve\"> 全年 </w:t>", "<w:t/>", "<w:tab/>", "<w:br/>",
+    "<w:br w:type=\"page\"/>", "<w:br w:type=\"textWrapping\"/>", "<w:cr/>", "<w:noBreakHyphen/>",
+    "<w:softHyphen/>", "<w:ptab w:relativeTo=\"margin\" w:alignment=\"left\" w:leader=\"none\"/>",
+    "<w:rPr><w:b/></w:rPr>", "<w:sym w:char=\"F0E0\"/>", "<w:instrText>PAGE</w:instrText>",
+    "<w:delText>删</w:delText>",
+]  # fmt: skip
+WRAPPERS = ["w:hyperlink", "w:ins", "w:smartTag", "w:fldSimple", "w:del"]
+runs = st.lists(st.sampled_from(RUN_CONTENT), max_size=5).map(lambda parts: f"<w:r>{''.join(parts)}</w:r>")
+wrapped = st.tuples(st.sampled_from(WRAPPERS), st.lists(runs, max_size=3)).map(
+    lambda pair: f"<{pair[0]}>{''.join(pair[1])}</{pair[0]}>"
+)
+others = st.sampled_from(['<w:pPr><w:jc w:val="center"/></w:pPr>', '<w:bookmarkStart w:id="0" w:name="a"/>'])
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+@many
+@given(st.lists(runs | wrapped | others, max_size=8).map("".join))
+def test_paragraph_text_is_python_docx_paragraph_text(content: str) -> None:
+    paragraph = parse_xml(f'<w:p xmlns:w="{W}">{content}</w:p>')
+    assert read._paragraph_text(paragraph) == Paragraph(paragraph, None).text
