@@ -199,3 +199,20 @@ def test_the_command_replaces_a_site_only_when_the_new_one_is_whole(
     assert main(["site", "--warehouse", str(fixture_warehouse), str(out)]) == 0
     assert "report pages" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing staged is left behind
+
+
+def test_a_starting_level_is_marked_in_its_own_style(
+    site: Path, browser: Browser, fixture_warehouse: Path
+) -> None:
+    with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
+        baselines = con.execute(
+            "select report_id, target_id, baseline_value from marts.fct_targets where baseline_value is not null"
+        ).fetchall()
+    assert baselines, "the fixture reports state a starting level (从5.8%提高到6.2%)"
+    for report_id, target_id, baseline in baselines:
+        visit = _Visit(browser, site / "reports" / f"{report_id}.html")
+        mark = visit.page.locator(f'mark.st-baseline[data-baseline-of="{target_id}"]')
+        assert mark.count() == 1
+        assert f"{float(baseline):g}" in mark.inner_text()
+        assert mark.inner_text() != visit.page.locator(f'mark[data-statement-id="{target_id}"]').inner_text()
+        visit.page.close()
