@@ -66,7 +66,7 @@ chromium:
 	@test -x $(CHROMIUM) && fc-list :lang=zh family | grep -q . || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; }
 
-# The explorer of the bundled warehouse (docs/explorer.png is a screenshot of it).
+# The explorer of the bundled warehouse (docs/explorer-*.png are screenshots of it).
 site: warehouse node_modules/.installed
 	$(BIN)/govtargets site build/site
 

@@ -24,7 +24,8 @@ _PROJECT_INPUTS = (
     "dbt_project.yml", "profiles.yml", "models", "macros", "tests/dbt", "seeds/reference",
     f"seeds/extracted/{SEED_PROPERTIES}",
 )  # fmt: skip
-_LIBRARIES = ("dbt-core", "dbt-duckdb", "duckdb")
+# dbt-adapters holds the global macros (materializations, is_incremental) and dbt-common their helpers.
+_LIBRARIES = ("dbt-core", "dbt-adapters", "dbt-common", "dbt-duckdb", "duckdb")
 
 
 def _project_files(project: Path) -> list[Path]:

@@ -222,6 +222,11 @@ def build(
             nodes = run_dbt(candidate.path, paths.seeds, paths.target, progress, fingerprint, incremental)
         except DbtError as error:
             raise BuildError(str(error)) from None
+        if build_fingerprint(storage_version) != fingerprint:
+            raise BuildError(
+                "the project changed while it was being built (models, macros, seeds or the extractor): "
+                "build again"
+            )
         if require_test_data and (vacuous := vacuous_dbt_tests(paths.target, candidate.path)):
             raise BuildError(_listing("dbt tests had no rows to check", vacuous))
     progress(f"published {paths.warehouse}")

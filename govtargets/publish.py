@@ -198,7 +198,10 @@ def create_candidate(candidate: Path, storage_version: str | None = None, base: 
     candidate is readable by DuckDB ``storage_version`` and later, with no copy before publishing.
     """
     if base is not None:
+        before = _stamp(base)
         shutil.copyfile(base, candidate)
+        if writer_pid(base) is not None or _stamp(base) != before:
+            raise PublishError(str(base), "changed while it was copied (a process wrote to it); build again")
         return
     version = configured_storage_version(storage_version)
     try:
@@ -208,6 +211,12 @@ def create_candidate(candidate: Path, storage_version: str | None = None, base: 
         raise PublishError(
             str(candidate), f"cannot create with storage version {version}: {error}"
         ) from error
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What changes when a file is written: its size, modification time and inode."""
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns, status.st_ino
 
 
 def storage_version_of(database: Path) -> str:

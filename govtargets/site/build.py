@@ -22,6 +22,7 @@ from pathlib import Path
 
 import jinja2
 
+from govtargets.processes import pid_alive
 from govtargets.settings import PROJECT_DIR
 from govtargets.site.data import Row, Warehouse, read_warehouse
 from govtargets.site.docs import generate_docs
@@ -60,8 +61,11 @@ def _plain(value: object) -> object:
 
 
 def _json(value: object) -> str:
-    """JSON safe inside a <script> element."""
-    return json.dumps(value, ensure_ascii=False, default=_plain, separators=(",", ":")).replace("</", "<\\/")
+    """JSON safe inside a <script> element: no "<" at all, so no text can end the element or open a
+    comment or script in it."""
+    return json.dumps(value, ensure_ascii=False, default=_plain, separators=(",", ":")).replace(
+        "<", "\\u003c"
+    )
 
 
 def _number(value: object) -> str:
@@ -181,11 +185,19 @@ def _copy_assets(folder: Path) -> None:
 
 def _replace(staged: Path, out_dir: Path) -> None:
     """Put the staged site where out_dir is, by renames: the old site is moved aside, then removed."""
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{staged.name.rsplit('-', 1)[-1]}")
     if out_dir.exists():
         os.replace(out_dir, old)
     os.replace(staged, out_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_stale(out_dir: Path) -> None:
+    """Folders a killed run of this command left beside out_dir (named with its pid)."""
+    for folder in out_dir.parent.glob(f".{out_dir.name}.*-*-*"):
+        kind, pid, *_ = [*folder.name.removeprefix(f".{out_dir.name}.").split("-"), "", ""]
+        if kind in ("new", "old") and pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def build_site(warehouse: Path, out_dir: Path) -> SiteSummary:
@@ -201,28 +213,31 @@ def build_site(warehouse: Path, out_dir: Path) -> SiteSummary:
             str(out_dir), "is a folder that holds something other than a site: choose an empty or new folder"
         )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    _remove_stale(out_dir)
+    staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent))
     try:
-        with tempfile.TemporaryDirectory(prefix="govtargets-docs-") as scratch:
-            (staged / "docs").mkdir()
-            docs_error: list[BaseException] = []
+        scratch = staged / ".docs-work"  # the warehouse copy dbt works on; removed before the site is whole
+        scratch.mkdir()
+        (staged / "docs").mkdir()
+        docs_error: list[BaseException] = []
 
-            def docs() -> None:
-                try:
-                    generate_docs(warehouse, Path(scratch), staged / "docs" / "index.html")
-                except BaseException as error:  # reported by the main thread
-                    docs_error.append(error)
-
-            worker = threading.Thread(target=docs, name="dbt docs")
-            worker.start()  # dbt runs as a process of its own while the pages are written
+        def docs() -> None:
             try:
-                data = read_warehouse(warehouse)
-                _write_pages(data, staged)
-                _copy_assets(staged)
-            finally:
-                worker.join()
-            if docs_error:
-                raise docs_error[0]
+                generate_docs(warehouse, scratch, staged / "docs" / "index.html")
+            except BaseException as error:  # reported by the main thread
+                docs_error.append(error)
+
+        worker = threading.Thread(target=docs, name="dbt docs")
+        worker.start()  # dbt runs as a process of its own while the pages are written
+        try:
+            data = read_warehouse(warehouse)
+            _write_pages(data, staged)
+            _copy_assets(staged)
+        finally:
+            worker.join()
+        if docs_error:
+            raise docs_error[0]
+        shutil.rmtree(scratch)
         _replace(staged, out_dir)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)

@@ -54,7 +54,7 @@ from statements
 inner join seeds.quantities as quantities on statements.statement_id = quantities.quantity_id
 left join marts.dim_unit as units on statements.unit_code = units.unit_code
 left join marts.fct_target_outcomes as outcomes on statements.statement_id = outcomes.target_id
-order by statements.report_id, statements.char_start, quantities.span_start
+order by statements.report_id, statements.char_start, quantities.span_start, statements.item_no
 """
 
 _REPORTS = """

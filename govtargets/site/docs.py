@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from govtargets.dbt_runner import dbt_environment
+from govtargets.processes import STOP_GRACE_SECONDS, stop_group
 from govtargets.publish import build_lock
 from govtargets.settings import BUNDLED_SEEDS, PROJECT_DIR, WORK_ROOT
 from loaders.errors import LoaderError
@@ -36,16 +37,21 @@ def generate_docs(warehouse: Path, scratch: Path, out_file: Path) -> None:
     ]  # fmt: skip
     DOCS_TARGET.mkdir(parents=True, exist_ok=True)
     with build_lock(DOCS_TARGET, wait=True, what="dbt docs folder"):
-        done = subprocess.run(
+        process = subprocess.Popen(
             command,
             env=dbt_environment(copy, BUNDLED_SEEDS),
             cwd=scratch,
             stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
-        if done.returncode != 0:
+        try:
+            process.wait()
+        finally:
+            # stopped from outside (or an error here): dbt's group goes too, as in a build
+            stop_group(process.pid, grace=0 if process.poll() is not None else STOP_GRACE_SECONDS)
+        if process.returncode != 0:
             raise DocsError(
                 str(warehouse), f"dbt docs generate failed; see {DOCS_TARGET / 'logs' / 'dbt.log'}"
             )

@@ -35,16 +35,17 @@
         and _seed_columns_match(old_relation, column_types) -%}
         {#- A table this seed made before (an incremental build starts from a copy of the published
             warehouse): only the rows that differ are written. A row the file no longer has as it is,
-            is deleted by its key; a row the table does not have as it is, is inserted. -#}
+            is deleted by its key; a row the table does not have as it is, is inserted. `except all`, not
+            `except`: a row written twice stays twice, for the unique tests to see. -#}
         {% call statement('main') %}
             create or replace temp table {{ identifier }}__incoming as {{ read_seed }};
             delete from {{ target_relation.render() }} where {{ merge_key }} in (
                 select {{ merge_key }} from (
-                    select * from {{ target_relation.render() }} except select * from {{ identifier }}__incoming
+                    select * from {{ target_relation.render() }} except all select * from {{ identifier }}__incoming
                 )
             );
             insert into {{ target_relation.render() }}
-            select * from {{ identifier }}__incoming except select * from {{ target_relation.render() }};
+            select * from {{ identifier }}__incoming except all select * from {{ target_relation.render() }};
             drop table {{ identifier }}__incoming
         {% endcall %}
     {%- else -%}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -434,3 +435,23 @@ def test_a_group_of_zombies_is_not_alive() -> None:
     assert group_alive(sleeper.pid)
     stop_group(sleeper.pid, grace=0)  # SIGKILL at once
     assert sleeper.wait(timeout=5) == -signal.SIGKILL
+
+
+def test_a_warehouse_written_while_it_is_copied_is_refused(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govtargets import publish as publish_module
+
+    real_copy = shutil.copyfile
+
+    def copy_while_written(source: Path, target: Path) -> object:
+        copied = real_copy(source, target)
+        with source.open("ab") as handle:  # a process that breaks the read-only contract meanwhile
+            handle.write(b"\0")
+        return copied
+
+    monkeypatch.setattr(publish_module.shutil, "copyfile", copy_while_written)
+    copy = tmp_path / "next" / "govtargets.duckdb"
+    copy.parent.mkdir()
+    with pytest.raises(PublishError, match="changed while it was copied"):
+        create_candidate(copy, base=warehouse)

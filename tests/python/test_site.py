@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,3 +217,17 @@ def test_a_starting_level_is_marked_in_its_own_style(
         assert f"{float(baseline):g}" in mark.inner_text()
         assert mark.inner_text() != visit.page.locator(f'mark[data-statement-id="{target_id}"]').inner_text()
         visit.page.close()
+
+
+def test_what_a_killed_run_left_beside_the_site_is_removed(
+    site: Path, fixture_warehouse: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    left = [tmp_path / f".out.new-{dead.pid}-abc123", tmp_path / f".out.old-{dead.pid}-def456"]
+    running = tmp_path / f".out.new-{os.getpid()}-ghi789"  # this process is alive: its folder stays
+    for folder in [*left, running]:
+        folder.mkdir()
+    build_site(fixture_warehouse, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", running.name])

@@ -19,6 +19,7 @@
   }
 
   function show(s, mark) {
+    if (!s || !mark) { return; }
     var rows = [
       [L.kind, s.kind === "target" ? L.target : L.result],
       [L.indicator, s.indicator],
