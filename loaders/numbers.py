@@ -61,6 +61,8 @@ from decimal import Context, Decimal, localcontext
 from functools import lru_cache
 from typing import NamedTuple
 
+from loaders.records import record
+
 # Unit words that begin with a place or section character. 万千瓦 is deliberately absent: it is the
 # multiplier 万 followed by the unit 千瓦. 个百分点 needs no entry: 个 already ends a number.
 DEFAULT_UNIT_WORDS: frozenset[str] = frozenset(
@@ -140,6 +142,7 @@ _SECTION_VALUES = {"万": 10**4, "亿": 10**8}
 _EXPONENTS = {"十": 1, "拾": 1, "百": 2, "佰": 2, "千": 3, "仟": 3, "万": 4, "亿": 8}
 _DIGIT_BY_DIGIT = frozenset("零〇○一二三四五六七八九")
 _DECIMAL_DIGITS = frozenset(_DIGIT_VALUES) - {"两"}
+_WORD_DIGITS = frozenset(c for c, v in _DIGIT_VALUES.items() if v <= 1)  # 零〇○ 一壹
 _NOT_ALONE = frozenset("陆伍拾肆○")  # word characters first: a number only inside a longer numeral
 _CHINESE_NUMERAL_CHARS = frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS) | {"点"}
 _CHINESE_RUN_CHARS = frozenset(_DIGIT_VALUES) | frozenset(_EXPONENTS)
@@ -483,7 +486,8 @@ def _kind(numeral: str) -> str:
 def _plain_span(text: str, i: int, read: _Read) -> NumberSpan:
     multiplier_text = text[read.tail_start : read.end]
     exponent = sum(_EXPONENTS[c] for c in multiplier_text)
-    return NumberSpan(
+    return record(
+        NumberSpan,
         start=i,
         end=read.end,
         text=text[i : read.end],
@@ -502,7 +506,8 @@ def _ratio_span(text: str, i: int, denominator: Decimal, numerator: _Read, prefi
     word = _PERCENT_PREFIXES.get(prefix)
     value = numerator.total if word else _FRACTION.divide(numerator.total, denominator)
     span_text = text[i : numerator.end]
-    return NumberSpan(
+    return record(
+        NumberSpan,
         start=i,
         end=numerator.end,
         text=span_text,
@@ -574,7 +579,8 @@ def _continues_arabic(text: str, k: int) -> bool:
 
 
 def _single_term_span(i: int, written: str, value: Decimal, numeral_kind: str) -> NumberSpan:
-    return NumberSpan(
+    return record(
+        NumberSpan,
         start=i,
         end=i + len(written),
         text=written,
@@ -641,23 +647,37 @@ def _next_start(text: str, pos: int) -> re.Match[str] | None:
 
 def find_numbers(text: str, unit_words: Iterable[str] = DEFAULT_UNIT_WORDS) -> list[NumberSpan]:
     """Every number in text, sorted by start and never overlapping; text[s.start:s.end] == s.text."""
+    return numbers_but_lone_words(text, unit_words, skip_lone_words=False)
+
+
+def numbers_but_lone_words(
+    text: str, unit_words: Iterable[str], *, skip_lone_words: bool = True
+) -> list[NumberSpan]:
+    """find_numbers, less (with ``skip_lone_words``) the lone 一 and 零 (〇 ○ 壹) that no numeral
+    character follows: a report has thousands (进一步, 统一, 零部件), and `quantities` drops every one as a
+    word, not a count, so they are not built at all. Each spans one character, whether reported or not,
+    so the scan goes on from the same place without them."""
     units = _unit_index(frozenset(unit_words))
     spans: list[NumberSpan] = []
     pos = 0
     with localcontext(_WORKING):
         while (match := _next_start(text, pos)) is not None:
-            arabic = text[match.start()] in _ARABIC_DIGITS
-            dotted = _DOTTED.match(text, match.start()) if arabic else None
+            i = match.start()
+            if skip_lone_words and text[i] in _WORD_DIGITS and text[i + 1 : i + 2] not in _CONTINUATIONS:
+                pos = i + 1
+                continue
+            arabic = text[i] in _ARABIC_DIGITS
+            dotted = _DOTTED.match(text, i) if arabic else None
             if dotted is not None:
                 spans.extend(_dotted_spans(text, dotted))
                 pos = dotted.end()
                 continue
-            span = _simple_span(text, match.start(), units) or _span_at(text, match, units)
+            span = _simple_span(text, i, units) or _span_at(text, match, units)
             if span is not None and _in_context(text, span):
                 spans.append(span)
                 pos = span.end
             else:
-                pos = span.end if span else max(match.end(), _run_end(text, match.start()))
+                pos = span.end if span else max(match.end(), _run_end(text, i))
     return spans
 
 

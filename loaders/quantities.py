@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from loaders.numbers import NumberSpan, find_numbers
+from loaders.numbers import NumberSpan, numbers_but_lone_words
+from loaders.records import record
 from loaders.segment import YEAR_DIGITS, Segmentation, Sentence
 from loaders.vocab import Vocabulary, match_at, match_ending_at
 
@@ -503,7 +504,8 @@ def _quantities_in_clause(
             rows = [(0, "", _filled(words, unit, state, vocab))]
         # built whole for each row: dataclasses.replace on a common row costs more than the row itself
         for item_no, distribution, indicator in rows:
-            yield Quantity(
+            yield record(
+                Quantity,
                 item_no=item_no,
                 distribution=distribution,
                 indicator=indicator,
@@ -585,7 +587,7 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
     """Every quantified statement in a report's normalised text, in text order."""
     quoted = quote_mask(text)
     unit_words = [u for u in vocab.units if u[0] in "千百万亿十"]
-    numbers = [n for n in find_numbers(text, unit_words) if not _excluded(text, n, quoted, vocab)]
+    numbers = [n for n in numbers_but_lone_words(text, unit_words) if not _excluded(text, n, quoted, vocab)]
     found: list[Quantity] = []
     cursor = 0
     for sentence in segmentation.sentences:

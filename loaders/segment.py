@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from loaders.numbers import parse_numeral
+from loaders.records import record
 from loaders.vocab import KindCue, Vocabulary, load_vocabulary
 
 PLAN = "plan"
@@ -520,7 +521,8 @@ def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None 
         elif not lead and section is not None:
             lead = section.title
         sentences.append(
-            Sentence(
+            record(
+                Sentence,
                 no=len(sentences) + 1,
                 section_no=section.no if section else None,
                 paragraph_no=paragraph_no,

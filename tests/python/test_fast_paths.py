@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import localcontext
 
+import pytest
 from docx.oxml.parser import parse_xml
 from docx.text.paragraph import Paragraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders import numbers, read, segment
+from loaders import extract, numbers, quantities, read, segment
+from loaders.records import record
+from loaders.vocab import load_vocabulary
 
 # Pieces that put every kind of character after a number: digits of both widths, separators, points,
 # Chinese digits, place and section words, 多/余, 分之, 点, letters, unit words and plain text.
@@ -40,6 +44,79 @@ def test_simple_spans_are_what_the_reader_gives(text: str, long_number: str) -> 
                 if simple is not None:
                     assert match is not None
                     assert simple == numbers._span_at(written, match, UNITS)
+
+
+@many
+@given(
+    st.lists(st.sampled_from([*NUMBER_PIECES, "一百", "零点五", "一分之", "“", "”"]), max_size=30).map(
+        "".join
+    )
+)
+def test_lone_words_are_skipped_only_where_quantities_drop_them(text: str) -> None:
+    """numbers_but_lone_words is find_numbers less some spans, each a lone 一/零 that _excluded drops."""
+    units = numbers.DEFAULT_UNIT_WORDS | {"万人", "亿元"}
+    every = numbers.find_numbers(text, units)
+    kept = numbers.numbers_but_lone_words(text, units)
+    dropped = [n for n in every if n not in kept]
+    assert kept == [n for n in every if n not in dropped]
+    quoted, vocab = quantities.quote_mask(text), load_vocabulary()
+    for span in dropped:
+        assert len(span.text) == 1 and span.text in "零〇○一壹"
+        assert quantities._excluded(text, span, quoted, vocab)
+
+
+@many
+@given(st.integers(), st.integers() | st.none(), st.text(max_size=5), st.booleans())
+def test_records_are_what_the_constructor_builds(
+    number: int, maybe: int | None, words: str, flag: bool
+) -> None:
+    values = {
+        "no": number, "section_no": maybe, "paragraph_no": number, "start": number, "end": number,
+        "kind": words, "kind_evidence": words, "lead": words, "in_main_targets": flag,
+    }  # fmt: skip
+    built, constructed = record(segment.Sentence, **values), segment.Sentence(**values)  # type: ignore[arg-type]
+    assert (built, hash(built), repr(built)) == (constructed, hash(constructed), repr(constructed))
+
+
+def test_a_record_needs_every_field() -> None:
+    with pytest.raises(TypeError):
+        record(segment.Sentence, no=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record(segment.Section, **dict.fromkeys(f.name for f in dataclasses.fields(segment.Section))).no = 2  # type: ignore[misc]
+
+
+@many
+@given(st.text(max_size=20), st.integers(), st.integers(), st.integers(min_value=0, max_value=9))
+def test_ids_are_stable_ids(report_id: str, start: int, end: int, item_no: int) -> None:
+    assert extract.hashed_id(f"{report_id}|{start}|{end}|{item_no}") == extract.stable_id(
+        report_id, start, end, item_no
+    )
+    assert extract.hashed_id(f"{report_id}|sentence|{start}|{end}") == extract.stable_id(
+        report_id, "sentence", start, end
+    )
+
+
+@many
+@given(
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=40),
+    st.integers(1, 9) | st.none(),
+)
+def test_sentence_rows_are_the_merged_columns(start: int, length: int, section_no: int | None) -> None:
+    sentence = segment.Sentence(3, section_no, 2, start, start + length, "plan", "heading", "导语", True)
+    section_id = None if section_no is None else f"s{section_no}"
+    merged = {
+        dataclass_column: getattr(sentence, name)
+        for name, dataclass_column in (
+            (f.name, extract._COLUMN_NAMES.get(f.name, f.name)) for f in dataclasses.fields(sentence)
+        )
+    } | {"sentence_id": "id", "report_id": "r", "sentence_no": 3, "section_id": section_id,
+         "sentence_text": TEXT[start : start + length]}  # fmt: skip
+    row = extract._sentence_row(sentence, "r", "id", section_id, TEXT)
+    assert list(row.items()) == list(merged.items())
+
+
+TEXT = "经济增长5%左右。城镇新增就业1200万人以上,居民消费价格涨幅3%左右。"
 
 
 # _START_AT_RUN_STARTS as an alternation of its two forms, before it began with one character class.
