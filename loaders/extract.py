@@ -45,13 +45,9 @@ TABLES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def stable_id(*parts: object) -> str:
-    return hashed_id("|".join(map(str, parts)))
-
-
 def hashed_id(key: str) -> str:
-    """The id of a key that is parts joined with |: the hot paths write their keys as f-strings, which
-    joins them faster than ``stable_id`` (tens of thousands of sentences and quantities a run)."""
+    """The stable id of a key: its parts (the report's id and offsets) joined with |, written as an
+    f-string (tens of thousands a run). The committed seeds pin the ids (``govtargets extract --check``)."""
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

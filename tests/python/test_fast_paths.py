@@ -86,17 +86,6 @@ def test_a_record_needs_every_field() -> None:
 
 
 @many
-@given(st.text(max_size=20), st.integers(), st.integers(), st.integers(min_value=0, max_value=9))
-def test_ids_are_stable_ids(report_id: str, start: int, end: int, item_no: int) -> None:
-    assert extract.hashed_id(f"{report_id}|{start}|{end}|{item_no}") == extract.stable_id(
-        report_id, start, end, item_no
-    )
-    assert extract.hashed_id(f"{report_id}|sentence|{start}|{end}") == extract.stable_id(
-        report_id, "sentence", start, end
-    )
-
-
-@many
 @given(
     st.integers(min_value=0, max_value=40),
     st.integers(min_value=0, max_value=40),
