@@ -34,19 +34,23 @@
     {%- if merge_key and old_relation is not none and not should_full_refresh()
         and _seed_columns_match(old_relation, column_types) -%}
         {#- A table this seed made before (an incremental build starts from a copy of the published
-            warehouse): only the rows that differ are written. A row the file no longer has as it is,
-            is deleted by its key; a row the table does not have as it is, is inserted. `except all`, not
-            `except`: a row written twice stays twice, for the unique tests to see. -#}
+            warehouse): only the rows that differ are written. A row of the table that the file does
+            not have as it is (same key, every field the same) is deleted; a row of the file that the
+            table does not have as it is, is inserted. Rows are compared whole, not by a hash; a row the
+            file holds twice is inserted twice, for the unique tests to see. -#}
+        {%- set incoming = identifier ~ '__incoming' -%}
         {% call statement('main') %}
-            create or replace temp table {{ identifier }}__incoming as {{ read_seed }};
+            create or replace temp table {{ incoming }} as {{ read_seed }};
             delete from {{ target_relation.render() }} where {{ merge_key }} in (
-                select {{ merge_key }} from (
-                    select * from {{ target_relation.render() }} except all select * from {{ identifier }}__incoming
-                )
+                select kept.{{ merge_key }} from {{ target_relation.render() }} as kept
+                anti join {{ incoming }} as file_row
+                    on file_row.{{ merge_key }} = kept.{{ merge_key }} and file_row is not distinct from kept
             );
             insert into {{ target_relation.render() }}
-            select * from {{ identifier }}__incoming except all select * from {{ target_relation.render() }};
-            drop table {{ identifier }}__incoming
+            select file_row.* from {{ incoming }} as file_row
+            anti join {{ target_relation.render() }} as kept
+                on file_row.{{ merge_key }} = kept.{{ merge_key }} and file_row is not distinct from kept;
+            drop table {{ incoming }}
         {% endcall %}
     {%- else -%}
         {% call statement('main') %}

@@ -1,5 +1,12 @@
 -- Every quantified statement, once: placed in its report, coded, classified, with its value in the
 -- unit's base unit, its canonical indicator, and its kind (plan → fct_targets, review → fct_results, other → neither).
+-- Incremental by report (macros/incremental_by_report.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_outdated_reports(ref('int_quantity_contexts')) }}"
+) }}
+
 select
     contexts.quantity_id as statement_id,
     contexts.statement_kind,
@@ -37,9 +44,11 @@ select
     coded.baseline_multiplier,
     cast(contexts.baseline_value * coded.baseline_multiplier * units.factor_to_base as double) as baseline_value_base,
     indicators.indicator_code,
-    indicators.indicator_scope
+    indicators.indicator_scope,
+    contexts.report_version
 from {{ ref('int_quantity_contexts') }} as contexts
 inner join {{ ref('int_quantities_coded') }} as coded on contexts.quantity_id = coded.quantity_id
 inner join {{ ref('int_quantity_domains') }} as domains on contexts.quantity_id = domains.quantity_id
 left join {{ ref('int_units') }} as units on coded.unit_code = units.unit_code
 inner join {{ ref('int_statement_indicators') }} as indicators on contexts.quantity_id = indicators.statement_id
+where {{ is_new_report_version('contexts.report_version') }}
