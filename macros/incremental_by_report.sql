@@ -19,3 +19,20 @@
         delete from {{ this }} where report_version not in (select report_version from {{ current_versions }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- A model whose rows depend on the report's file alone (its text), not on its manifest row: keyed by
+    report_id, which is the file's digest. Rows of reports that are gone are deleted; reports the model
+    has no rows of are added. -#}
+{% macro is_new_report(report_id) -%}
+    {%- if is_incremental() -%}
+        {{ report_id }} not in (select distinct report_id from {{ this }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_gone_reports(current_reports) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where report_id not in (select report_id from {{ current_reports }})
+    {%- endif -%}
+{%- endmacro %}

@@ -1,5 +1,14 @@
 -- The decoded text of each report, which every char_start/char_end of the facts points into.
+-- Incremental by report: a report's text depends on its file alone (macros/incremental_by_report.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_gone_reports(ref('stg_reports')) }}"
+) }}
+
 select
     report_id,
     report_text
 from {{ ref('stg_reports') }}
+where {{ is_new_report('report_id') }}
