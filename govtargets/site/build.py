@@ -75,14 +75,9 @@ def _number(value: object) -> str:
     return format(number, "f")
 
 
-def _value_text(row: Row) -> str:
-    low, high = _number(row.get("value")), _number(row.get("value_upper"))
-    return f"{low}–{high}" if high else low
-
-
-def _target_text(row: Row) -> str:
-    low, high = _number(row.get("target_value")), _number(row.get("target_value_upper"))
-    return f"{low}–{high}" if high else low
+def _range_text(low: object, high: object) -> str:
+    """A value, or a range (5–6) when it has an upper bound."""
+    return f"{_number(low)}–{_number(high)}" if high is not None else _number(low)
 
 
 def _environment() -> jinja2.Environment:
@@ -122,7 +117,7 @@ def _write_pages(warehouse: Warehouse, folder: Path) -> None:
     env = _environment()
     stamp = f"govtargets · {len(warehouse.reports)} 报告 reports"
     for row in warehouse.statements:
-        row["value_text"] = _value_text(row)
+        row["value_text"] = _range_text(row["value"], row["value_upper"])
     counts = {
         "reports": len(warehouse.reports),
         "targets": sum(row["kind"] == "target" for row in warehouse.statements),
@@ -161,7 +156,7 @@ def _write_pages(warehouse: Warehouse, folder: Path) -> None:
     for indicator in warehouse.indicators:
         series = [row for row in warehouse.series if row["indicator_code"] == indicator["indicator_code"]]
         for row in series:
-            row["target_text"] = _target_text(row)
+            row["target_text"] = _range_text(row["target_value"], row["target_value_upper"])
         _write(
             folder / "indicators" / f"{indicator['indicator_code']}.html",
             indicator_page.render(

@@ -23,4 +23,4 @@ from {{ ref('stg_quantities') }} as quantities
 inner join {{ ref('stg_sentences') }} as sentences on quantities.sentence_id = sentences.sentence_id
 inner join {{ ref('stg_reports') }} as reports on quantities.report_id = reports.report_id
 left join {{ ref('stg_sections') }} as sections on sentences.section_id = sections.section_id
-where {{ is_new_report_version('reports.report_version') }}
+where {{ is_new_report('reports.report_version') }}

@@ -13,7 +13,7 @@
 with contexts as (
     -- incremental by report (macros/incremental_by_report.sql)
     select * from {{ ref('int_quantity_contexts') }}
-    where {{ is_new_report_version('report_version') }}
+    where {{ is_new_report('report_version') }}
 ),
 
 domains as (

@@ -51,4 +51,4 @@ inner join {{ ref('int_quantities_coded') }} as coded on contexts.quantity_id = 
 inner join {{ ref('int_quantity_domains') }} as domains on contexts.quantity_id = domains.quantity_id
 left join {{ ref('int_units') }} as units on coded.unit_code = units.unit_code
 inner join {{ ref('int_statement_indicators') }} as indicators on contexts.quantity_id = indicators.statement_id
-where {{ is_new_report_version('contexts.report_version') }}
+where {{ is_new_report('contexts.report_version') }}

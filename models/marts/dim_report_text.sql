@@ -4,11 +4,11 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_gone_reports(ref('stg_reports')) }}"
+    pre_hook="{{ delete_outdated_reports(ref('stg_reports'), key='report_id') }}"
 ) }}
 
 select
     report_id,
     report_text
 from {{ ref('stg_reports') }}
-where {{ is_new_report('report_id') }}
+where {{ is_new_report('report_id', key='report_id') }}

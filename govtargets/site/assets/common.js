@@ -7,15 +7,11 @@ window.GT = {
     domain: "领域 Domain", indicator_code: "指标代码 Indicator code", outcome: "实际 Outcome",
     attainment: "完成情况 Attainment", gap: "差距 Gap", note: "说明 Note", clause: "原文 Clause",
     baseline: "基数 Starting level", main: "主要预期目标 Main target", target: "目标 Target", result: "成果 Result",
-    year: "年度 Year", region: "地区 Region", report: "报告 Report", all: "全部 All"
+    year: "年度 Year", region: "地区 Region"
   },
   number: function (value) {
     if (value === null || value === undefined || value === "") { return ""; }
     return String(+Number(value).toPrecision(12));
-  },
-  range: function (low, high) {
-    var a = GT.number(low), b = GT.number(high);
-    return b ? a + "–" + b : a;
   },
   text: function (tag, text, className) {
     var element = document.createElement(tag);
