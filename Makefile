@@ -14,7 +14,7 @@ FIXTURE_WAREHOUSE := build/fixture/govtargets.duckdb
 COMPAT_VENV := .venv-compat
 COMPAT_DUCKDB := 1.4.5
 
-.PHONY: venv warehouse test lint seeds-check dbt-build fixture-build pytest bench eval corpus lock clean site chromium
+.PHONY: venv warehouse test lint seeds-check dbt-build fixture-build pytest bench eval corpus lock clean site chromium postgresql
 # Debian's Chromium (and a font with Chinese glyphs) for the explorer's browser tests: installed when absent.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -66,12 +66,21 @@ chromium:
 	@test -x $(CHROMIUM) && fc-list :lang=zh family | grep -q . || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; }
 
+# Debian's PostgreSQL server, for the PostgreSQL tests (tests/postgres_cluster.py starts a throwaway cluster
+# of it): installed when absent, without the cluster Debian would otherwise create and start.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  { test -e /etc/postgresql-common/createcluster.conf || { $(SUDO) mkdir -p /etc/postgresql-common && \
+	    echo 'create_main_cluster = false' | $(SUDO) tee /etc/postgresql-common/createcluster.conf >/dev/null; }; } && \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; }
+
 # The explorer of the bundled warehouse (docs/explorer-*.png are screenshots of it).
 site: warehouse node_modules/.installed
 	$(BIN)/govtargets site build/site
 
-pytest: $(INSTALLED) $(COMPAT_VENV)/.installed node_modules/.installed chromium
-	GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) GOVTARGETS_FIXTURE_WAREHOUSE=$(FIXTURE_WAREHOUSE) GOVTARGETS_COMPAT_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/pytest
+pytest: $(INSTALLED) $(COMPAT_VENV)/.installed node_modules/.installed chromium postgresql
+	GOVTARGETS_REQUIRE_POSTGRES=1 GOVTARGETS_TEST_WAREHOUSE=$(TEST_WAREHOUSE) GOVTARGETS_FIXTURE_WAREHOUSE=$(FIXTURE_WAREHOUSE) GOVTARGETS_COMPAT_PYTHON=$(COMPAT_VENV)/bin/python $(BIN)/pytest
 
 bench: $(INSTALLED) node_modules/.installed chromium
 	$(BIN)/python -m tests.bench.run_bench --build

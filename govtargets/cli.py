@@ -8,9 +8,18 @@ import sys
 from pathlib import Path
 
 import duckdb
+import psycopg2
 
 from govtargets.export import export_parquet
-from govtargets.pipeline import BuildError, BuildSummary, ExtractSummary, build, check_seeds, extract
+from govtargets.pipeline import (
+    BuildError,
+    BuildSummary,
+    ExtractSummary,
+    build,
+    build_postgres,
+    check_seeds,
+    extract,
+)
 from govtargets.settings import BUNDLED_REPORTS, DEFAULT_WAREHOUSE, EXTRACT_CACHE, seeds_dir_for
 from govtargets.signals import Interrupted, stops_as_exceptions
 from loaders.errors import LoaderError
@@ -22,7 +31,20 @@ def _parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="extract → dbt build → expectations → publish")
     build_cmd.add_argument("--reports", type=Path, default=BUNDLED_REPORTS, help="folder with manifest.csv")
-    build_cmd.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="published DuckDB file")
+    build_cmd.add_argument(
+        "--target",
+        choices=["duckdb", "postgres"],
+        default="duckdb",
+        help="a DuckDB file (the default) or a PostgreSQL database (see --dsn)",
+    )
+    build_cmd.add_argument(
+        "--warehouse", type=Path, help=f"published DuckDB file (default: {DEFAULT_WAREHOUSE})"
+    )
+    build_cmd.add_argument(
+        "--dsn",
+        help="PostgreSQL connection string or URI (default: the PGHOST, PGPORT, PGUSER, PGPASSWORD and "
+        "PGDATABASE variables)",
+    )
     build_cmd.add_argument("--keep-going", action="store_true", help="load the good reports, list the rest")
     build_cmd.add_argument("--storage-version", help="DuckDB storage version of the published file")
     build_cmd.add_argument("--wait", action="store_true", help="wait for a running build instead of exiting")
@@ -100,10 +122,27 @@ def _print_build(summary: BuildSummary) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.command == "build":
+    if args.command == "build" and args.target == "postgres":
+        for given, flag in ((args.warehouse, "--warehouse"), (args.storage_version, "--storage-version")):
+            if given is not None:
+                raise BuildError(f"{flag} is for DuckDB builds; a PostgreSQL build is named by --dsn or PG*")
+        _print_build(
+            build_postgres(
+                args.reports,
+                args.dsn,
+                args.keep_going,
+                args.wait,
+                require_test_data=args.require_test_data,
+                jobs=args.jobs,
+                cache_dir=None if args.no_cache else EXTRACT_CACHE,
+            )
+        )
+    elif args.command == "build":
+        if args.dsn is not None:
+            raise BuildError("--dsn is for PostgreSQL builds: add --target postgres")
         summary = build(
             args.reports,
-            args.warehouse,
+            args.warehouse or DEFAULT_WAREHOUSE,
             args.keep_going,
             args.storage_version,
             args.wait,
@@ -167,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         message = _os_error(error)
     except duckdb.Error as error:
         message = f"DuckDB: {str(error).splitlines()[0]}"
+    except psycopg2.Error as error:
+        message = f"PostgreSQL: {(str(error).strip().splitlines() or [type(error).__name__])[0]}"
     print(f"govtargets: error: {message}", file=sys.stderr)
     return 1
 

@@ -1,4 +1,4 @@
-"""Run ``dbt build`` as a child process against a given DuckDB file and seed folder.
+"""Run ``dbt build`` as a child process against a given DuckDB file (or PostgreSQL database) and seed folder.
 
 dbt runs in a process group of its own. When the build is stopped (an exception, Ctrl-C, or SIGTERM or
 SIGHUP turned into ``Interrupted`` by ``govtargets.signals``), the whole group is ended before the
@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from govtargets.processes import STOP_GRACE_SECONDS, stop_group
@@ -29,17 +30,30 @@ class DbtError(Exception):
     """dbt build failed; the message says where its log is."""
 
 
-def dbt_environment(database: Path, seeds_dir: Path, fingerprint: str = "none") -> dict[str, str]:
+@dataclass(frozen=True)
+class DbtTarget:
+    """Where dbt builds: an output of profiles.yml, the variables it reads, and the folder dbt runs in."""
+
+    output: str
+    variables: dict[str, str]
+    work_dir: Path
+
+
+def duckdb_target(database: Path) -> DbtTarget:
+    """A DuckDB file, given by its name alone, dbt running in its folder: every build's candidate is in a
+    folder of its own, and a profile that names it in full would differ from build to build, which makes
+    dbt parse the whole project again instead of only what changed."""
+    return DbtTarget("dev", {"GOVTARGETS_DB_PATH": database.name}, database.parent)
+
+
+def dbt_environment(target: DbtTarget, seeds_dir: Path, fingerprint: str = "none") -> dict[str, str]:
     """The variables dbt_project.yml and profiles.yml read. The seed folder is given relative to the
     project: dbt writes each seed's compiled SQL to target/run/<project>/<seed path>, and an absolute
-    seed path would make that the seed file itself. The database is given by its name alone, and dbt
-    runs in its folder (``run_dbt``): every build's candidate is in a folder of its own, and a profile
-    that names it in full would differ from build to build, which makes dbt parse the whole project
-    again instead of only what changed. The build's fingerprint (``govtargets.fingerprint``) goes into
-    marts.rpt_build."""
+    seed path would make that the seed file itself. The build's fingerprint (``govtargets.fingerprint``)
+    goes into marts.rpt_build."""
     env = dict(os.environ)
     env.update(
-        GOVTARGETS_DB_PATH=database.name,
+        target.variables,
         GOVTARGETS_EXTRACTED_SEEDS=str(seeds_dir.resolve().relative_to(PROJECT_DIR)),
         GOVTARGETS_BUILD_FINGERPRINT=fingerprint,
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
@@ -53,10 +67,10 @@ def dbt_environment(database: Path, seeds_dir: Path, fingerprint: str = "none") 
 INCREMENTAL_SELECTION = ("--select", "tag:extracted+", "--exclude-resource-type", "unit_test")
 
 
-def _command(target_dir: Path, incremental: bool) -> list[str]:
+def _command(output: str, target_dir: Path, incremental: bool) -> list[str]:
     return [
         sys.executable, "-m", "govtargets.dbt_main", "build",
-        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target", output,
         "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"), "--no-use-colors",
         "--warn-error-options", '{"error": "all"}',
         *(INCREMENTAL_SELECTION if incremental else ()),
@@ -64,26 +78,26 @@ def _command(target_dir: Path, incremental: bool) -> list[str]:
 
 
 def run_dbt(
-    database: Path,
+    target: DbtTarget,
     seeds_dir: Path,
     target_dir: Path,
     progress: Progress,
     fingerprint: str = "none",
     incremental: bool = False,
 ) -> dict[str, int]:
-    """``dbt build`` into database (only what the extracted seeds feed, when ``incremental``); returns
+    """``dbt build`` into the target (only what the extracted seeds feed, when ``incremental``); returns
     counts of node statuses; raises DbtError on failure."""
     process = subprocess.Popen(
-        _command(target_dir, incremental),
-        env=dbt_environment(database, seeds_dir, fingerprint),
+        _command(target.output, target_dir, incremental),
+        env=dbt_environment(target, seeds_dir, fingerprint),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         text=True,
         start_new_session=True,
-        cwd=database.parent,
+        cwd=target.work_dir,
     )
-    pgid_file = database.parent / PGID_FILE
+    pgid_file = target.work_dir / PGID_FILE
     try:
         pgid_file.write_text(f"{process.pid}\n", encoding="ascii")
         assert process.stdout is not None

@@ -16,8 +16,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from govtargets.dbt_runner import DbtError, run_dbt
+from govtargets import postgres
+from govtargets.dbt_runner import DbtError, DbtTarget, duckdb_target, run_dbt
 from govtargets.extraction import Extracted, default_jobs, extract_entries
 from govtargets.fingerprint import build_fingerprint, published_fingerprint
 from govtargets.progress import ProgressLine
@@ -32,13 +34,17 @@ from govtargets.settings import (
     BuildPaths,
     prune_work_dirs,
 )
-from govtargets.vacuity import vacuous_dbt_tests
+from govtargets.vacuity import vacuous_dbt_tests, vacuous_tests
 from loaders.cache import ExtractCache
 from loaders.errors import LoadIssue
 from loaders.extract import RenderedReport, seed_files
 from loaders.manifest import read_manifest
 from loaders.regions import RegionIndex, default_regions_path
 from loaders.seeds import write_seed_set
+from loaders.vocab import REFERENCE_DIR
+
+if TYPE_CHECKING:
+    from govtargets.quality import QualityResult
 
 Progress = Callable[[str], None]
 
@@ -70,7 +76,7 @@ class BuildSummary:
     dbt_nodes: dict[str, int]
     expectations_passed: int
     expectations_evaluated: int
-    warehouse: Path
+    warehouse: Path | str  # the published DuckDB file, or the PostgreSQL database
     incremental: bool  # added to the published warehouse (see ``build``)
 
 
@@ -219,7 +225,9 @@ def build(
         _import_in_background("govtargets.quality")  # great-expectations takes seconds: while dbt runs
         progress(f"dbt build{' (incremental)' if incremental else ''}: {candidate.path}")
         try:
-            nodes = run_dbt(candidate.path, paths.seeds, paths.target, progress, fingerprint, incremental)
+            nodes = run_dbt(
+                duckdb_target(candidate.path), paths.seeds, paths.target, progress, fingerprint, incremental
+            )
         except DbtError as error:
             raise BuildError(str(error)) from None
         if build_fingerprint(storage_version) != fingerprint:
@@ -231,6 +239,61 @@ def build(
             raise BuildError(_listing("dbt tests had no rows to check", vacuous))
     progress(f"published {paths.warehouse}")
     return BuildSummary(summary, nodes, quality.passed, quality.evaluated, paths.warehouse, incremental)
+
+
+def build_postgres(
+    reports_dir: Path = BUNDLED_REPORTS,
+    dsn: str | None = None,
+    keep_going: bool = False,
+    wait: bool = False,
+    progress: Progress = print,
+    require_test_data: bool = False,
+    jobs: int | None = None,
+    cache_dir: Path | None = EXTRACT_CACHE,
+) -> BuildSummary:
+    """Extract, build, check and publish into a PostgreSQL database (``govtargets.postgres``): dbt builds
+    every model in private schemas, and only once every test and expectation passed are they renamed into
+    the published ones. Always a whole build: nothing is added to what is published."""
+    paths = BuildPaths.for_reports(reports_dir)
+    target_dir = paths.target / "postgres"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    database = postgres.server(dsn)
+    fingerprint = build_fingerprint("postgres")
+    with (
+        postgres.build_session(database, wait) as session,
+        build_lock(paths.seeds, wait=wait, what=f"reports folder {paths.reports}"),
+    ):
+        with session.cursor() as cur:
+            postgres.ensure_reader_role(cur, database.name)
+        progress(f"extract: {paths.reports}")
+        summary = extract(paths.reports, paths.seeds, keep_going, progress, jobs, cache_dir)
+        _import_in_background("govtargets.quality")
+        rows = postgres.copy_seeds(
+            session, [*sorted(REFERENCE_DIR.glob("*.csv")), *sorted(paths.seeds.glob("*.csv"))]
+        )
+        progress(f"seeds: {rows} rows copied into {database.name}")
+        progress(f"dbt build: {database.name}, schemas {postgres.BUILD_PREFIX}*")
+        dbt_target = DbtTarget(
+            "postgres",
+            database.environment
+            | {
+                "GOVTARGETS_SCHEMA_PREFIX": postgres.BUILD_PREFIX,
+                "GOVTARGETS_SEED_LOAD_SCHEMA": postgres.LOAD_SCHEMA,
+                "PGAPPNAME": postgres.APPLICATION_NAME,
+            },
+            target_dir,
+        )
+        try:
+            nodes = run_dbt(dbt_target, paths.seeds, target_dir, progress, fingerprint)
+        except DbtError as error:
+            raise BuildError(str(error)) from None
+        if require_test_data and (vacuous := vacuous_tests(target_dir, postgres.counter(session))):
+            raise BuildError(_listing("dbt tests had no rows to check", vacuous))
+        quality = _Quality(require_test_data)
+        quality.audit_postgres(progress, database)
+        postgres.publish(session, database.name)
+    progress(f"published {database.name}")
+    return BuildSummary(summary, nodes, quality.passed, quality.evaluated, database.name, incremental=False)
 
 
 def _import_in_background(module: str) -> None:
@@ -258,11 +321,21 @@ class _Quality:
             from govtargets import quality  # great-expectations takes seconds to import: only when used
 
             progress("expectations")
-            result = quality.run_expectations(ready)
-            if not result.ok:
-                raise BuildError(_listing("expectations failed", result.failures))
-            if self.require_test_data and result.vacuous:
-                raise BuildError(_listing("expectations had no rows to check", result.vacuous))
-            self.passed, self.evaluated = result.passed, result.evaluated
+            self._record(quality.run_expectations(ready))
 
         return check
+
+    def audit_postgres(self, progress: Progress, database: postgres.Server) -> None:
+        from govtargets import quality
+
+        progress("expectations")
+        self._record(
+            quality.run_expectations_postgres(database.sqlalchemy_url(), postgres.private_schema("marts"))
+        )
+
+    def _record(self, result: QualityResult) -> None:
+        if not result.ok:
+            raise BuildError(_listing("expectations failed", result.failures))
+        if self.require_test_data and result.vacuous:
+            raise BuildError(_listing("expectations had no rows to check", result.vacuous))
+        self.passed, self.evaluated = result.passed, result.evaluated

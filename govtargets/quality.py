@@ -12,8 +12,10 @@ measured with ``make corpus``):
 - per quantity kind, values in the base unit within physical bounds: a ratio level of 百分之五百 and a
   ratio change of 522% occur; 3,650万亿元 (Shanghai's financial-market turnover) is the largest sum.
 
-GX's SQL datasource does not work on DuckDB, so each suite's query runs read-only and its result is
-validated as a pandas data frame in an ephemeral GX context: nothing is written to disk.
+On PostgreSQL each suite is a query asset of GX's SQL datasource, validated where the data is
+(``run_expectations_postgres``). GX's SQL datasource does not work on DuckDB, so there each suite's query
+runs read-only and its result is validated as a pandas data frame (``run_expectations``). Either way the
+GX context is ephemeral: nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ import duckdb
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
-from great_expectations.core import ExpectationSuiteValidationResult, ExpectationValidationResult
+import sqlalchemy
+from great_expectations.core import ExpectationValidationResult
 from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
+from great_expectations.datasource.fluent.interfaces import Batch
 from great_expectations.expectations import Expectation
 from great_expectations.expectations.expectation import ColumnMapExpectation
 
@@ -54,10 +58,12 @@ VALUE_BOUNDS: dict[str, float] = {
 }
 COLUMN_KWARGS = ("column", "column_A", "column_B")  # how an expectation names its columns
 
-_STATEMENTS = """
-    select report_id, 'target' as statement_kind, domain_code, unit_code, value_base from marts.fct_targets
+
+def _statements(marts: str) -> str:
+    return f"""
+    select report_id, 'target' as statement_kind, domain_code, unit_code, value_base from {marts}.fct_targets
     union all
-    select report_id, 'result', domain_code, unit_code, value_base from marts.fct_results
+    select report_id, 'result', domain_code, unit_code, value_base from {marts}.fct_results
 """
 
 
@@ -70,9 +76,9 @@ class Suite:
     expectations: list[Expectation]
 
 
-def _density_suite() -> Suite:
+def _density_suite(marts: str) -> Suite:
     query = f"""
-        with statements as ({_STATEMENTS}),
+        with statements as ({_statements(marts)}),
         per_report as (
             select
                 statements.report_id,
@@ -80,16 +86,17 @@ def _density_suite() -> Suite:
                 count(*) as statements,
                 count(*) filter (where domains.is_fallback) as unclassified
             from statements
-            inner join marts.dim_domain as domains on statements.domain_code = domains.domain_code
-            group by all
+            inner join {marts}.dim_domain as domains on statements.domain_code = domains.domain_code
+            group by statements.report_id, statements.statement_kind
         )
         select
             per_report.*,
             per_report.statements * 10000.0 / reports.char_count as per_10k_chars,
             case when per_report.statements >= {MIN_STATEMENTS_FOR_SHARE}
-                then per_report.unclassified / per_report.statements end as unclassified_share
+                then cast(per_report.unclassified as double precision) / per_report.statements
+            end as unclassified_share
         from per_report
-        inner join marts.dim_report as reports on per_report.report_id = reports.report_id
+        inner join {marts}.dim_report as reports on per_report.report_id = reports.report_id
     """
     return Suite(
         "statements_per_report",
@@ -105,14 +112,14 @@ def _density_suite() -> Suite:
     )
 
 
-def _unclassified_suite() -> Suite:
+def _unclassified_suite(marts: str) -> Suite:
     query = f"""
-        with statements as ({_STATEMENTS})
+        with statements as ({_statements(marts)})
         select
             statements.statement_kind,
             avg(cast(domains.is_fallback as integer)) as unclassified_share
         from statements
-        inner join marts.dim_domain as domains on statements.domain_code = domains.domain_code
+        inner join {marts}.dim_domain as domains on statements.domain_code = domains.domain_code
         group by statements.statement_kind
     """
     return Suite(
@@ -122,12 +129,12 @@ def _unclassified_suite() -> Suite:
     )
 
 
-def _value_suite(kind: str, upper: float) -> Suite:
+def _value_suite(marts: str, kind: str, upper: float) -> Suite:
     query = f"""
-        with statements as ({_STATEMENTS})
+        with statements as ({_statements(marts)})
         select statements.statement_kind, statements.value_base
         from statements
-        inner join marts.dim_unit as units on statements.unit_code = units.unit_code
+        inner join {marts}.dim_unit as units on statements.unit_code = units.unit_code
         where units.quantity_kind = '{kind}'
     """
     return Suite(
@@ -137,20 +144,25 @@ def _value_suite(kind: str, upper: float) -> Suite:
     )
 
 
-def _district_suite() -> Suite:
+def _district_suite(marts: str) -> Suite:
     return Suite(
         "districts",
-        "select district_code from marts.dim_district",
+        f"select district_code from {marts}.dim_district",
         [gxe.ExpectTableRowCountToBeBetween(min_value=MIN_DISTRICTS)],
     )
 
 
-SUITES: list[Suite] = [
-    _density_suite(),
-    _unclassified_suite(),
-    *(_value_suite(kind, upper) for kind, upper in VALUE_BOUNDS.items()),
-    _district_suite(),
-]
+def marts_suites(marts: str = "marts") -> list[Suite]:
+    """The suites, their queries reading the marts in the schema ``marts`` (a build's private one, say)."""
+    return [
+        _density_suite(marts),
+        _unclassified_suite(marts),
+        *(_value_suite(marts, kind, upper) for kind, upper in VALUE_BOUNDS.items()),
+        _district_suite(marts),
+    ]
+
+
+SUITES = marts_suites()
 
 
 @dataclass(frozen=True)
@@ -202,48 +214,92 @@ def _describe(suite: str, outcome: ExpectationValidationResult) -> str:
     return f"{suite}: {config.type}({_columns(config.kwargs)}) {detail}"
 
 
-def _vacuous(suite: Suite, frame: pd.DataFrame) -> list[str]:
-    """The expectations of a suite that have nothing to check: no rows, or a column of nulls only."""
-    if frame.empty:
+def _map_columns(suite: Suite) -> list[str]:
+    return sorted({str(e.column) for e in suite.expectations if isinstance(e, ColumnMapExpectation)})
+
+
+def _vacuous(suite: Suite, rows: int, values: dict[str, int]) -> list[str]:
+    """The expectations of a suite that have nothing to check: no rows, or a column of nulls only
+    (``values``: the non-null values of each column the suite's column expectations read)."""
+    if rows == 0:
         return [f"{suite.name}: no rows to check"]
-    return [
-        f"{suite.name}: no values to check in {column}"
-        for column in sorted(
-            {str(e.column) for e in suite.expectations if isinstance(e, ColumnMapExpectation)}
-        )
-        if column in frame and frame[column].notna().sum() == 0
-    ]
+    return [f"{suite.name}: no values to check in {column}" for column, count in values.items() if count == 0]
 
 
-def _validate(
-    context: AbstractDataContext, suite: Suite, frame: pd.DataFrame
-) -> ExpectationSuiteValidationResult:
-    batch = (
+def _frame_batch(context: AbstractDataContext, suite: Suite, frame: pd.DataFrame) -> Batch:
+    return (
         context.data_sources.add_pandas(suite.name)
         .add_dataframe_asset(suite.name)
         .add_batch_definition_whole_dataframe(suite.name)
         .get_batch(batch_parameters={"dataframe": frame})
     )
-    return batch.validate(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations))
+
+
+@dataclass
+class _Tally:
+    """The outcome of the suites so far."""
+
+    evaluated: int = 0
+    passed: int = 0
+    failures: list[str] = field(default_factory=list)
+    vacuous: list[str] = field(default_factory=list)
+
+    def query_failed(self, suite: Suite, error: BaseException) -> None:
+        self.evaluated += len(suite.expectations)
+        self.failures.append(f"{suite.name}: the query failed: {str(error).strip()}")
+
+    def validate(self, suite: Suite, batch: Batch) -> None:
+        outcome = batch.validate(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations))
+        self.evaluated += outcome.statistics["evaluated_expectations"]
+        self.passed += outcome.statistics["successful_expectations"]
+        self.failures += [_describe(suite.name, result) for result in outcome.results if not result.success]
+
+    def result(self) -> QualityResult:
+        return QualityResult(self.evaluated, self.passed, self.failures, self.vacuous)
 
 
 def run_expectations(db_path: Path, suites: list[Suite] | None = None) -> QualityResult:
     """Validate the marts of the DuckDB file at ``db_path`` against ``suites`` (default: ``SUITES``)."""
     context = _context()
-    evaluated = passed = 0
-    failures: list[str] = []
-    vacuous: list[str] = []
+    tally = _Tally()
     with duckdb.connect(str(db_path), read_only=True) as con:
         for suite in suites if suites is not None else SUITES:
             try:
                 frame = con.execute(suite.query).df()
             except duckdb.Error as error:
-                evaluated += len(suite.expectations)
-                failures.append(f"{suite.name}: the query failed: {error}")
+                tally.query_failed(suite, error)
                 continue
-            vacuous += _vacuous(suite, frame)
-            outcome = _validate(context, suite, frame)
-            evaluated += outcome.statistics["evaluated_expectations"]
-            passed += outcome.statistics["successful_expectations"]
-            failures += [_describe(suite.name, result) for result in outcome.results if not result.success]
-    return QualityResult(evaluated, passed, failures, vacuous)
+            values = {
+                column: int(frame[column].notna().sum()) for column in _map_columns(suite) if column in frame
+            }
+            tally.vacuous += _vacuous(suite, len(frame), values)
+            tally.validate(suite, _frame_batch(context, suite, frame))
+    return tally.result()
+
+
+def run_expectations_postgres(url: str, marts: str) -> QualityResult:
+    """Validate the marts in the schema ``marts`` of the PostgreSQL database at ``url`` (a SQLAlchemy
+    URL): each suite's query is a query asset of GX's PostgreSQL datasource, validated in the database."""
+    context = _context()
+    source = context.data_sources.add_postgres("govtargets", connection_string=url)
+    tally = _Tally()
+    engine = sqlalchemy.create_engine(url)
+    try:
+        for suite in marts_suites(marts):
+            columns = _map_columns(suite)
+            counts = ", ".join(["count(*)", *(f"count({column})" for column in columns)])
+            try:
+                with engine.connect() as con:
+                    row = con.execute(
+                        sqlalchemy.text(f"select {counts} from ({suite.query}) as suite_rows")
+                    ).one()
+            except sqlalchemy.exc.DBAPIError as error:
+                tally.query_failed(suite, error.orig or error)
+                continue
+            tally.vacuous += _vacuous(suite, row[0], dict(zip(columns, row[1:], strict=True)))
+            # a query asset must start with select
+            asset = source.add_query_asset(suite.name, query=f"select * from ({suite.query}) as suite_rows")
+            tally.validate(suite, asset.add_batch_definition_whole_table(suite.name).get_batch())
+    finally:
+        engine.dispose()
+    return tally.result()

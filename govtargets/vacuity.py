@@ -10,6 +10,7 @@ that has nothing to check fails the build.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,21 +50,31 @@ def _tested_relations(manifest: dict[str, Any], executed: set[str]) -> list[_Tes
     return tested
 
 
-def _count(con: duckdb.DuckDBPyConnection, relation: str, column: str | None) -> int:
+def _count_query(relation: str, column: str | None) -> str:
     what = f'count("{column}")' if column else "count(*)"
-    row = con.execute(f"select {what} from {relation}").fetchone()
-    return int(row[0]) if row else 0
+    return f"select {what} from {relation}"
 
 
-def vacuous_dbt_tests(target_dir: Path, database: Path) -> list[str]:
-    """Executed data tests of the last dbt run in ``target_dir`` that had no rows to check in ``database``."""
+def vacuous_tests(target_dir: Path, count: Callable[[str], int]) -> list[str]:
+    """Executed data tests of the last dbt run in ``target_dir`` that had no rows to check, ``count``
+    running a count query in the database they ran in."""
     manifest = json.loads((target_dir / "manifest.json").read_text(encoding="utf-8"))
     results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))["results"]
     executed = {result["unique_id"] for result in results}
     vacuous = []
-    with duckdb.connect(str(database), read_only=True) as con:
-        for tested in _tested_relations(manifest, executed):
-            if _count(con, tested.relation, tested.column) == 0:
-                where = f"{tested.relation}.{tested.column}" if tested.column else tested.relation
-                vacuous.append(f"dbt test {tested.test}: no rows to check in {where}")
+    for tested in _tested_relations(manifest, executed):
+        if count(_count_query(tested.relation, tested.column)) == 0:
+            where = f"{tested.relation}.{tested.column}" if tested.column else tested.relation
+            vacuous.append(f"dbt test {tested.test}: no rows to check in {where}")
     return vacuous
+
+
+def vacuous_dbt_tests(target_dir: Path, database: Path) -> list[str]:
+    """``vacuous_tests`` of a build into the DuckDB file ``database``."""
+    with duckdb.connect(str(database), read_only=True) as con:
+
+        def count(query: str) -> int:
+            row = con.execute(query).fetchone()
+            return int(row[0]) if row else 0
+
+        return vacuous_tests(target_dir, count)

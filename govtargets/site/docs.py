@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from govtargets.dbt_runner import dbt_environment
+from govtargets.dbt_runner import dbt_environment, duckdb_target
 from govtargets.processes import STOP_GRACE_SECONDS, stop_group
 from govtargets.publish import build_lock
 from govtargets.settings import BUNDLED_SEEDS, PROJECT_DIR, WORK_ROOT
@@ -39,7 +39,7 @@ def generate_docs(warehouse: Path, scratch: Path, out_file: Path) -> None:
     with build_lock(DOCS_TARGET, wait=True, what="dbt docs folder"):
         process = subprocess.Popen(
             command,
-            env=dbt_environment(copy, BUNDLED_SEEDS),
+            env=dbt_environment(duckdb_target(copy), BUNDLED_SEEDS),
             cwd=scratch,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

@@ -25,7 +25,7 @@ select
             when indicators.measure = 'growth' then coalesce(results.change_direction, 1)
             else 1
         end
-        as double
+        as double precision
     ) as outcome_value_base,
     row_number() over (
         partition by results.district_code, results.indicator_code, results.report_year

@@ -33,7 +33,7 @@ sentence_hits as (
         keywords.domain_code,
         keywords.weight
     from (select distinct sentence_id, sentence_text from contexts) as sentences
-    inner join keywords on contains(sentences.sentence_text, keywords.keyword)
+    inner join keywords on {{ text_contains('sentences.sentence_text', "keywords.keyword") }}
 ),
 
 -- the indicator, lead sentence and section title of each quantity, one row each
@@ -69,7 +69,7 @@ text_hits as (
         length(context_texts.context_text)
         - strpos(reverse(context_texts.context_text), reverse(keywords.keyword)) + 1 as head_position
     from (select distinct context, context_text from quantity_texts) as context_texts
-    inner join keywords on contains(context_texts.context_text, keywords.keyword)
+    inner join keywords on {{ text_contains('context_texts.context_text', "keywords.keyword") }}
 ),
 
 -- one row per quantity, context and keyword in it; a missing context (no lead sentence, no section)
@@ -88,7 +88,7 @@ quantity_hits as (
     -- the clause is part of its sentence: only the sentence's keywords can be in it
     select
         contexts.quantity_id,
-        case when contains(contexts.clause_text, sentence_hits.keyword) then 'clause' else 'sentence' end
+        case when {{ text_contains('contexts.clause_text', "sentence_hits.keyword") }} then 'clause' else 'sentence' end
             as context,
         sentence_hits.domain_code,
         sentence_hits.weight,

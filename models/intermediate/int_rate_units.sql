@@ -11,11 +11,24 @@ with simple_units as (
 ),
 
 denominators as (
-    select * exclude (name_zh) from simple_units
-    union all by name
     select
-        time_words.*,
-        time_words.spelling as symbol_zh
+        spelling,
+        unit_code,
+        symbol_zh,
+        name_en,
+        quantity_kind,
+        base_unit_code,
+        factor_to_base
+    from simple_units
+    union all
+    select
+        time_words.spelling,
+        time_words.unit_code,
+        time_words.spelling as symbol_zh,
+        time_words.name_en,
+        time_words.quantity_kind,
+        time_words.base_unit_code,
+        time_words.factor_to_base
     from {{ ref('stg_denominator_units') }} as time_words
     where time_words.spelling not in (select simple_units.spelling from simple_units)
 ),
@@ -24,15 +37,15 @@ written as (
     select distinct quantities.unit_text as spelling
     from {{ ref('stg_quantities') }} as quantities
     where
-        contains(quantities.unit_text, '/')
+        {{ text_contains('quantities.unit_text', "'/'") }}
         and quantities.unit_text not in (select simple_units.spelling from simple_units)
 ),
 
 denominator_parts as (
     select
         spelling,
-        unnest(string_split(split_part(spelling, '/', 2), '·')) as part,
-        generate_subscripts(string_split(split_part(spelling, '/', 2), '·'), 1) as part_no
+        unnest(string_to_array(split_part(spelling, '/', 2), '·')) as part,
+        generate_subscripts(string_to_array(split_part(spelling, '/', 2), '·'), 1) as part_no
     from written
 ),
 
@@ -83,7 +96,7 @@ per_spelling as (
         string_agg(base_unit_code, '_' order by part_no) as base_tail,
         string_agg(base_symbol_zh, '·' order by part_no) as base_symbol_tail,
         string_agg(base_name_en, ' ' order by part_no) as base_name_tail,
-        product(factor_to_base * multiplier) as denominator_factor
+        {{ product_of('factor_to_base * multiplier') }} as denominator_factor
     from resolved_parts
     group by spelling
 )
@@ -104,4 +117,4 @@ inner join simple_units as numerators on split_part(written.spelling, '/', 1) = 
 inner join {{ ref('stg_units') }} as numerator_bases on numerators.base_unit_code = numerator_bases.unit_code
 where
     per_spelling.resolved_parts
-    = len(string_split(split_part(written.spelling, '/', 2), '·'))
+    = array_length(string_to_array(split_part(written.spelling, '/', 2), '·'), 1)

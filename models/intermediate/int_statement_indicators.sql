@@ -3,7 +3,8 @@
 -- is, for exact aliases), with the clause cue in the clause, the measure the alias needs and none of its
 -- not_with words in the indicator, and whose indicator has the quantity kind of the statement's unit
 -- (and, for a level or ratio indicator, a statement that states a level), the highest priority wins,
--- then the longest alias.
+-- then the longest alias, then the first indicator code and alias by code point (a tie broken the same
+-- way on every engine and in every run).
 -- The scope: year (one year of the report's own region: the report's year for a plan statement, the
 -- year before for a review) unless a cue of indicator_scope_cues.csv or a named year takes it out:
 -- other_region, multi_year (年均, 累计, 到2030年 after the report's year, a base year before the year
@@ -28,7 +29,7 @@ growth_clauses as (
     select distinct contexts.quantity_id
     from contexts
     inner join {{ ref('stg_measure_cues') }} as cues
-        on cues.measure = 'change' and cues.direction = 1 and contains(contexts.clause_text, cues.cue)
+        on cues.measure = 'change' and cues.direction = 1 and {{ text_contains('contexts.clause_text', "cues.cue") }}
 ),
 
 statements as (
@@ -37,7 +38,7 @@ statements as (
         contexts.statement_kind,
         contexts.indicator,
         contexts.clause_text,
-        contains(contexts.clause_text, '分别') as distributes,
+        {{ text_contains('contexts.clause_text', "'分别'") }} as distributes,
         -- full-width digits read as ASCII for the year patterns below (１９９７年)
         translate(contexts.clause_text, '０１２３４５６７８９', '0123456789') as clause_digits,
         translate(contexts.sentence_text, '０１２３４５６７８９', '0123456789') as sentence_digits,
@@ -68,7 +69,7 @@ alias_exclusions as (
     select
         alias,
         indicator_code,
-        unnest(string_split(not_with, '|')) as excluded_word
+        unnest(string_to_array(not_with, '|')) as excluded_word
     from aliases
     where not_with is not null
 ),
@@ -84,13 +85,13 @@ alias_matches as (
     inner join aliases
         on
             (aliases.match_mode = 'exact' and statements.indicator = aliases.alias)
-            or (aliases.match_mode = 'contains' and contains(statements.indicator, aliases.alias))
+            or (aliases.match_mode = 'contains' and {{ text_contains('statements.indicator', "aliases.alias") }})
     inner join {{ ref('stg_indicators') }} as indicators
         on
             aliases.indicator_code = indicators.indicator_code
             and statements.quantity_kind = indicators.quantity_kind
     where
-        (aliases.clause_cue is null or contains(statements.clause_text, aliases.clause_cue))
+        (aliases.clause_cue is null or {{ text_contains('statements.clause_text', "aliases.clause_cue") }})
         and (aliases.measure is null or aliases.measure = statements.measure)
         -- an amount or a rate is stated as a level (比上年增加5700亿元 is a change of the deficit, not
         -- it), unless the alias asks for a change (贫困人口减少1000万); a growth rate is a change, or a
@@ -105,7 +106,7 @@ alias_matches as (
         and not (aliases.single_item_only and (statements.distribution is not null or statements.distributes))
         -- 比上年分别下降3.14%和4.66% after 化学需氧量、二氧化硫排放总量…: a 分别 clause that does not name
         -- the indicator it was given distributes over a list the extractor did not see
-        and not (statements.distributes and not contains(statements.clause_text, statements.indicator))
+        and not (statements.distributes and not {{ text_contains('statements.clause_text', "statements.indicator") }})
 ),
 
 voided_matches as (
@@ -118,7 +119,7 @@ voided_matches as (
         on
             alias_matches.alias = alias_exclusions.alias
             and alias_matches.indicator_code = alias_exclusions.indicator_code
-            and contains(alias_matches.indicator, alias_exclusions.excluded_word)
+            and {{ text_contains('alias_matches.indicator', "alias_exclusions.excluded_word") }}
 ),
 
 best_matches as (
@@ -128,7 +129,11 @@ best_matches as (
         alias_matches.indicator_code,
         row_number() over (
             partition by alias_matches.statement_id
-            order by alias_matches.priority desc, length(alias_matches.alias) desc, alias_matches.indicator_code
+            order by
+                alias_matches.priority desc,
+                length(alias_matches.alias) desc,
+                {{ by_code_point('alias_matches.indicator_code') }},
+                {{ by_code_point('alias_matches.alias') }}
         ) as match_rank
     from alias_matches
     left join voided_matches
@@ -151,10 +156,10 @@ cue_scopes as (
             -- a review that quotes a target; in the plan, 预期目标 introduces the target itself
             and (cues.scope <> 'restated_target' or statements.statement_kind = 'review')
             and (
-                (cues.looked_in = 'indicator' and contains(statements.indicator, cues.cue))
-                or (cues.looked_in = 'clause' and contains(statements.clause_text, cues.cue))
-                or (cues.looked_in = 'sentence' and contains(statements.sentence_text, cues.cue))
-                or (cues.looked_in = 'section' and contains(statements.section_title, cues.cue))
+                (cues.looked_in = 'indicator' and {{ text_contains('statements.indicator', "cues.cue") }})
+                or (cues.looked_in = 'clause' and {{ text_contains('statements.clause_text', "cues.cue") }})
+                or (cues.looked_in = 'sentence' and {{ text_contains('statements.sentence_text', "cues.cue") }})
+                or (cues.looked_in = 'section' and {{ text_contains('statements.section_title', "cues.cue") }})
             )
     union all
     -- 1—11月, 6月: a part of the year named by its months
@@ -162,7 +167,7 @@ cue_scopes as (
         statement_id,
         'sub_year' as scope
     from statements
-    where regexp_matches(clause_digits, '(?:^|[^0-9])[0-9]{1,2}月')
+    where {{ regex_matches('clause_digits', "'(?:^|[^0-9])[0-9]{1,2}月'") }}
 ),
 
 named_years as (
@@ -170,7 +175,7 @@ named_years as (
     select
         statement_id,
         'deadline' as year_role,
-        cast(unnest(regexp_extract_all(sentence_digits, '(?:到|至)((?:19|20)\d{2})年', 1)) as integer) as named_year
+        cast({{ regex_matches_as_rows('sentence_digits', "'(?:到|至)((?:19|20)\\d{2})年'") }} as integer) as named_year
     from statements
     where statement_kind = 'plan'
     union all
@@ -178,7 +183,7 @@ named_years as (
     select
         statement_id,
         'base' as year_role,
-        cast(unnest(regexp_extract_all(base_cue, '((?:19|20)\d{2})', 1)) as integer) as named_year
+        cast({{ regex_matches_as_rows('base_cue', "'((?:19|20)\\d{2})'") }} as integer) as named_year
     from statements
     union all
     -- 2019年… in the clause, not as a base or a deadline (比 较 到 至 与 同), nor as the year of the
@@ -188,16 +193,13 @@ named_years as (
         statement_id,
         'frame' as year_role,
         cast(
-            unnest(
-                regexp_extract_all(
-                    clause_digits,
-                    case
-                        when has_baseline then '(?:^|[^比较从由到至与同0-9])((?:19|20)\d{2})年'
-                        else '(?:^|[^比较到至与同0-9])((?:19|20)\d{2})年'
-                    end,
-                    1
-                )
-            ) as integer
+            {{ regex_matches_as_rows(
+                'clause_digits',
+                "case
+                    when has_baseline then '(?:^|[^比较从由到至与同0-9])((?:19|20)\\d{2})年'
+                    else '(?:^|[^比较到至与同0-9])((?:19|20)\\d{2})年'
+                end"
+            ) }} as integer
         ) as named_year
     from statements
 ),
@@ -222,16 +224,16 @@ statement_scopes as (
     -- then a quoted target, several years, part of a year, another year
     select
         statement_id,
-        arg_min(
-            scope,
-            case
+        {{ value_at_min(
+            'scope',
+            "case
                 when scope = 'other_region' then 1
                 when scope = 'restated_target' then 2
                 when scope = 'multi_year' then 3
                 when scope = 'sub_year' then 4
                 else 5
-            end
-        ) as indicator_scope
+            end"
+        ) }} as indicator_scope
     from (
         select statement_id, scope from cue_scopes
         union all

@@ -2,7 +2,14 @@
 -- (int_rate_units, one row per unit however it was written) and the base unit of each rate unit, so
 -- that value_base of a rate has a unit of its own to point to.
 with rate_units as (
-    select * exclude (spelling, base_symbol_zh, base_name_en) from {{ ref('int_rate_units') }}
+    select
+        unit_code,
+        symbol_zh,
+        name_en,
+        quantity_kind,
+        base_unit_code,
+        factor_to_base
+    from {{ ref('int_rate_units') }}
 ),
 
 rate_base_units as (
@@ -18,21 +25,55 @@ rate_base_units as (
 
 candidates as (
     select
-        *,
+        unit_code,
+        symbol_zh,
+        name_zh,
+        name_en,
+        quantity_kind,
+        base_unit_code,
+        factor_to_base,
         1 as priority
     from {{ ref('stg_units') }}
-    union all by name
+    union all
     select
-        *,
+        unit_code,
+        symbol_zh,
+        null as name_zh,
+        name_en,
+        quantity_kind,
+        base_unit_code,
+        factor_to_base,
         2 as priority
     from rate_units
-    union all by name
+    union all
     select
-        *,
+        unit_code,
+        symbol_zh,
+        null as name_zh,
+        name_en,
+        quantity_kind,
+        base_unit_code,
+        factor_to_base,
         3 as priority
     from rate_base_units
+),
+
+ranked_candidates as (
+    select
+        *,
+        row_number() over (
+            partition by unit_code order by priority, {{ by_code_point('symbol_zh') }}
+        ) as candidate_rank
+    from candidates
 )
 
-select * exclude (priority)
-from candidates
-qualify row_number() over (partition by unit_code order by priority, symbol_zh) = 1
+select
+    unit_code,
+    symbol_zh,
+    name_zh,
+    name_en,
+    quantity_kind,
+    base_unit_code,
+    factor_to_base
+from ranked_candidates
+where candidate_rank = 1

@@ -1,9 +1,16 @@
 -- The catalogue of canonical indicators, with the wordings that map to each (indicator_aliases).
-with alias_lists as (
+with distinct_aliases as (
+    select distinct
+        indicator_code,
+        alias
+    from {{ ref('stg_indicator_aliases') }}
+),
+
+alias_lists as (
     select
         indicator_code,
-        string_agg(distinct alias, '、' order by alias) as aliases
-    from {{ ref('stg_indicator_aliases') }}
+        string_agg(alias, '、' order by {{ by_code_point('alias') }}) as aliases
+    from distinct_aliases
     group by indicator_code
 )
 

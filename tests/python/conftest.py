@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.postgres_cluster import Cluster, ClusterUnavailable, server_bin, throwaway_cluster
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -56,3 +59,18 @@ def start_writer(database: Path) -> subprocess.Popen[str]:
     )
     assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
     return writer
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster (tests/postgres_cluster.py) for the session. Without server
+    binaries the PostgreSQL tests skip, except under `make test` (GOVTARGETS_REQUIRE_POSTGRES), which
+    installs them and must run these tests."""
+    try:
+        server_bin()
+    except ClusterUnavailable as missing:
+        if os.environ.get("GOVTARGETS_REQUIRE_POSTGRES"):
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
+    with throwaway_cluster() as cluster:
+        yield cluster

@@ -1,0 +1,338 @@
+"""The warehouse on PostgreSQL (`govtargets build --target postgres`), in a throwaway cluster
+(tests/postgres_cluster.py): the same warehouse as DuckDB's, readers that never see a half-published
+one, a reader role that cannot write, and failed builds that change nothing readers see."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+from psycopg2 import errors
+
+from govtargets import postgres
+from govtargets.pipeline import BuildError, BuildSummary, build_postgres
+from govtargets.settings import BUNDLED_REPORTS, PROJECT_DIR, target_dir_for
+from tests.postgres_cluster import BUILDER, DATABASE, Cluster
+
+FIXTURE_REPORTS = PROJECT_DIR / "tests" / "fixtures" / "reports"
+READER = "analyst"  # a login role that is a member of govtargets_reader
+# One query over every published schema: it names the state it saw (which build, how many rows where).
+STATE_QUERY = """
+    select
+        (select report_count from marts.rpt_build),
+        (select count(*) from marts.dim_report),
+        (select count(*) from marts.fct_targets),
+        (select count(*) from marts.fct_results),
+        (select count(*) from intermediate.int_statements),
+        (select count(*) from staging.stg_reports),
+        (select count(*) from seeds.reports)
+"""
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def _dsn(cluster: Cluster) -> str:
+    return f"host=127.0.0.1 port={cluster.port} user={BUILDER} dbname={DATABASE}"
+
+
+def _build(cluster: Cluster, reports: Path = BUNDLED_REPORTS, **options: bool) -> BuildSummary:
+    return build_postgres(reports, _dsn(cluster), progress=_quiet, **options)
+
+
+@pytest.fixture(scope="module")
+def published(postgres_cluster: Cluster) -> BuildSummary:
+    """The bundled reports, published; and a login for a reader."""
+    summary = _build(postgres_cluster)
+    with contextlib.closing(postgres_cluster.connect()) as admin, admin.cursor() as cur:
+        cur.execute(f"create role {READER} login in role {postgres.READER_ROLE}")
+    return summary
+
+
+def _state(cluster: Cluster, user: str = READER) -> tuple[int, ...]:
+    with contextlib.closing(cluster.connect(user=user)) as con, con.cursor() as cur:
+        cur.execute(STATE_QUERY)
+        row = cur.fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def _published_snapshot(cluster: Cluster) -> dict[str, object]:
+    """What readers see: the build that made the marts and every published relation's row count."""
+    with contextlib.closing(cluster.connect()) as con, con.cursor() as cur:
+        cur.execute("select build_fingerprint, built_at from marts.rpt_build")
+        snapshot: dict[str, object] = {"build": cur.fetchone()}
+        for schema, name in _relations(cur):
+            cur.execute(f'select count(*) from {schema}."{name}"')
+            snapshot[f"{schema}.{name}"] = _one(cur)
+        cur.execute("select nspname from pg_namespace where nspname like 'govtargets%' order by 1")
+        snapshot["private schemas"] = [row[0] for row in cur.fetchall()]
+    return snapshot
+
+
+def _one(cur: psycopg2.extensions.cursor) -> object:
+    row = cur.fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _relations(cur: psycopg2.extensions.cursor) -> list[tuple[str, str]]:
+    cur.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema = any(%s) order by 1, 2",
+        (list(postgres.PUBLISHED_SCHEMAS),),
+    )
+    return [(row[0], row[1]) for row in cur.fetchall()]
+
+
+def _comparable(value: object) -> str:
+    """A value as both engines give it: floats to 9 significant places, nulls spelled out."""
+    if value is None:
+        return "<null>"
+    if isinstance(value, float):
+        return f"{value:.9g}"
+    return str(value)
+
+
+# Columns that differ between any two builds by design.
+_PER_BUILD = {"built_at", "build_fingerprint", "report_version"}
+
+
+def test_postgres_build_is_the_duckdb_warehouse(
+    published: BuildSummary, postgres_cluster: Cluster, warehouse: Path
+) -> None:
+    """Every relation of seeds, staging, intermediate and marts: the same columns, row counts and rows
+    (target_ids included) as the DuckDB build of the same reports."""
+    assert published.dbt_nodes.get("test fail", 0) == 0 and published.expectations_passed > 0
+    with (
+        contextlib.closing(postgres_cluster.connect()) as pg,
+        pg.cursor() as cur,
+        duckdb.connect(str(warehouse), read_only=True) as duck,
+    ):
+        duck_relations = duck.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('seeds', 'staging', 'intermediate', 'marts') order by 1, 2"
+        ).fetchall()
+        assert _relations(cur) == duck_relations
+        for schema, name in duck_relations:
+            columns = [
+                row[0]
+                for row in duck.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, name],
+                ).fetchall()
+            ]
+            cur.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = %s and table_name = %s order by ordinal_position",
+                (schema, name),
+            )
+            assert [row[0] for row in cur.fetchall()] == columns, f"{schema}.{name}"
+            compared = ", ".join(f'"{column}"' for column in columns if column not in _PER_BUILD)
+            duck_rows = sorted(
+                tuple(map(_comparable, row))
+                for row in duck.execute(f"select {compared} from {schema}.{name}").fetchall()
+            )
+            cur.execute(f'select {compared} from {schema}."{name}"')
+            pg_rows = sorted(tuple(map(_comparable, row)) for row in cur.fetchall())
+            assert len(pg_rows) == len(duck_rows), f"{schema}.{name}: row counts"
+            assert pg_rows == duck_rows, f"{schema}.{name}: rows"
+        cur.execute("select target_id from marts.fct_targets order by 1")
+        pg_targets = [row[0] for row in cur.fetchall()]
+    duck_targets = [row[0] for row in duckdb.connect(str(warehouse), read_only=True).execute(
+        "select target_id from marts.fct_targets order by 1").fetchall()]  # fmt: skip
+    assert pg_targets == duck_targets and len(pg_targets) > 0
+
+
+def test_the_reader_role_reads_every_published_schema_and_writes_nothing(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    assert _state(postgres_cluster)[2] == 56  # the bundled reports' targets, read by the reader's login
+    attempts = [
+        "create table marts.scratch (x integer)",
+        "create table public.scratch (x integer)",
+        "create schema scratch",
+        "create view marts.scratch as select 1 as x",
+        "insert into marts.dim_domain select * from marts.dim_domain",
+        "update marts.dim_report set title = 'changed'",
+        "delete from marts.fct_targets",
+        "truncate marts.fct_results",
+        "drop table marts.fct_targets",
+        "alter table marts.dim_report add column scratch integer",
+        "insert into seeds.reports select * from seeds.reports",
+        "delete from intermediate.int_statements",
+    ]
+    with contextlib.closing(postgres_cluster.connect(user=READER)) as con, con.cursor() as cur:
+        for statement in attempts:
+            with pytest.raises(errors.InsufficientPrivilege):
+                cur.execute(statement)
+    assert _state(postgres_cluster)[2] == 56
+
+
+@dataclass
+class _Readers:
+    """Threads that query every published schema in a loop, as the reader's login, and note what they saw."""
+
+    cluster: Cluster
+    seen: list[tuple[float, float, tuple[int, ...]]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        with contextlib.closing(self.cluster.connect(user=READER)) as con, con.cursor() as cur:
+            while not self.stop.is_set():
+                started = time.monotonic()
+                try:
+                    cur.execute(STATE_QUERY)
+                    row = cur.fetchone()
+                except psycopg2.Error as error:
+                    self.failures.append(str(error).strip())
+                    continue
+                assert row is not None
+                self.seen.append((started, time.monotonic(), tuple(row)))
+
+    @contextlib.contextmanager
+    def running(self, threads: int = 3) -> Iterator[None]:
+        workers = [threading.Thread(target=self.run) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        try:
+            yield
+            time.sleep(0.5)  # and a while after
+        finally:
+            self.stop.set()
+            for worker in workers:
+                worker.join(timeout=30)
+
+
+def test_readers_in_a_loop_see_the_old_marts_or_the_new_never_a_mix(
+    published: BuildSummary, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _state(postgres_cluster)
+    publishing: list[float] = []
+    private_reads: list[str] = []
+    real_publish = postgres.publish
+
+    def observed_publish(conn: psycopg2.extensions.connection, source: str) -> None:
+        # the build's private schemas, complete and tested, are still closed to readers
+        with contextlib.closing(postgres_cluster.connect(user=READER)) as con, con.cursor() as cur:
+            try:
+                cur.execute(f"select count(*) from {postgres.private_schema('marts')}.fct_targets")
+                private_reads.append("read")
+            except errors.InsufficientPrivilege:
+                private_reads.append("refused")
+        publishing.append(time.monotonic())
+        real_publish(conn, source)
+        publishing.append(time.monotonic())
+
+    monkeypatch.setattr(postgres, "publish", observed_publish)
+    readers = _Readers(postgres_cluster)
+    with readers.running():
+        _build(postgres_cluster, FIXTURE_REPORTS, keep_going=True, require_test_data=True)
+    new = _state(postgres_cluster)
+
+    assert readers.failures == []
+    assert private_reads == ["refused"]
+    assert old != new and old[0] == 2 and new[0] == 4  # two bundled reports, then four fixture reports
+    states = [state for _, _, state in readers.seen]
+    assert set(states) == {old, new}, "readers saw a mix"
+    # once a query has seen the new marts, no query that starts later sees the old ones
+    first_new_end = min(end for _, end, state in readers.seen if state == new)
+    assert all(state == new for started, _, state in readers.seen if started > first_new_end)
+    start, end = publishing
+    overlapping = [seen for seen in readers.seen if seen[0] <= end and seen[1] >= start]
+    assert overlapping, "no reader's query overlapped the publish: the test checked nothing"
+
+
+def _report_with_impossible_share(folder: Path) -> Path:
+    """The bundled Futian excerpt and a plan line no share can reach: a forest cover of 150% fails the
+    dbt test assert_percent_levels_at_most_100."""
+    folder.mkdir(parents=True)
+    text = (BUNDLED_REPORTS / "futian-2023-excerpt.txt").read_text(encoding="utf-8")
+    (folder / "futian.txt").write_text(text + "\n全区森林覆盖率达到150%。\n", encoding="utf-8")
+    with (folder / "manifest.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            [["file", "district", "year"], ["futian.txt", "福田区", "2023"]]
+        )
+    return folder
+
+
+def test_a_failing_dbt_test_publishes_nothing(
+    published: BuildSummary, postgres_cluster: Cluster, tmp_path: Path
+) -> None:
+    before = _published_snapshot(postgres_cluster)
+    reports = _report_with_impossible_share(tmp_path / "reports")
+    with pytest.raises(BuildError, match="dbt build failed"):
+        _build(postgres_cluster, reports)
+    results = json.loads(
+        (target_dir_for(reports) / "postgres" / "run_results.json").read_text(encoding="utf-8")
+    )
+    failed = [result["unique_id"] for result in results["results"] if result["status"] == "fail"]
+    assert failed == ["test.govtargets.assert_percent_levels_at_most_100"]
+    assert _published_snapshot(postgres_cluster) == before
+    assert before["private schemas"] == []
+
+
+def test_bad_input_through_the_command_line_is_one_line_and_publishes_nothing(
+    published: BuildSummary, postgres_cluster: Cluster, tmp_path: Path
+) -> None:
+    before = _published_snapshot(postgres_cluster)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "empty.txt").write_bytes(b"")
+    (reports / "manifest.csv").write_text("file,district,year\nempty.txt,福田区,2023\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "govtargets.cli", "build", "--target", "postgres", "--reports", str(reports)],
+        env=os.environ | postgres_cluster.environment(),
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+    )
+    assert run.returncode == 1
+    assert run.stderr.startswith("govtargets: error: nothing was written") and "Traceback" not in run.stderr
+    assert "empty.txt: empty file" in run.stderr
+    assert _published_snapshot(postgres_cluster) == before
+
+
+def test_a_second_build_is_kept_out_by_the_advisory_lock(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    before = _published_snapshot(postgres_cluster)
+    with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as other, other.cursor() as cur:
+        cur.execute("select pg_advisory_lock(%s)", (postgres.ADVISORY_LOCK_KEY,))
+        with pytest.raises(postgres.PostgresError, match="another build of this database is running"):
+            _build(postgres_cluster)
+    assert _published_snapshot(postgres_cluster) == before
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--dsn", "host=127.0.0.1 nonsense"], "--dsn"),
+        (["--dsn", "host=127.0.0.1 port=1"], "cannot connect"),
+        (["--warehouse", "x.duckdb"], "--warehouse is for DuckDB builds"),
+    ],
+)
+def test_connection_mistakes_are_one_line(arguments: list[str], message: str) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "govtargets.cli", "build", "--target", "postgres", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+    )
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and message in run.stderr and "Traceback" not in run.stderr
