@@ -73,7 +73,8 @@ postgresql:
 	  { test -e /etc/postgresql-common/createcluster.conf || { $(SUDO) mkdir -p /etc/postgresql-common && \
 	    echo 'create_main_cluster = false' | $(SUDO) tee /etc/postgresql-common/createcluster.conf >/dev/null; }; } && \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold postgresql; }
 
 # The explorer of the bundled warehouse (docs/explorer-*.png are screenshots of it).
 site: warehouse node_modules/.installed

@@ -336,3 +336,32 @@ def test_connection_mistakes_are_one_line(arguments: list[str], message: str) ->
     )
     assert run.returncode == 1
     assert run.stderr.count("\n") == 1 and message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_expectations_run_in_postgres_and_fail_on_values_out_of_bounds(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """GX's PostgreSQL datasource validates the suites in the database: on a copy of the published marts
+    every expectation passes, and a money value beyond its bound fails its suite, named."""
+    from govtargets.quality import SUITES, run_expectations_postgres
+
+    with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("drop schema if exists marts_copy cascade; create schema marts_copy")
+        for table in ("fct_targets", "fct_results", "dim_domain", "dim_report", "dim_unit", "dim_district"):
+            cur.execute(f"create table marts_copy.{table} as select * from marts.{table}")
+        url = postgres.server(_dsn(postgres_cluster)).sqlalchemy_url()
+        sound = run_expectations_postgres(url, "marts_copy")
+        assert sound.failures == [] and sound.evaluated == sound.passed == sum(
+            len(s.expectations) for s in SUITES
+        )
+        cur.execute(
+            "update marts_copy.fct_targets set value_base = 3e16 where target_id = "
+            "(select min(targets.target_id) from marts_copy.fct_targets as targets "
+            "inner join marts_copy.dim_unit as units on targets.unit_code = units.unit_code "
+            "where units.quantity_kind = 'money')"
+        )
+        broken = run_expectations_postgres(url, "marts_copy")
+        cur.execute("drop schema marts_copy cascade")
+    assert broken.failures == [
+        "values_money: expect_column_values_to_be_between(value_base) 1 unexpected, e.g. 3e+16"
+    ]
