@@ -198,7 +198,13 @@ def main(argv: list[str] | None = None) -> int:
         with stops_as_exceptions():
             return _run(args)
     except Interrupted as stop:
-        print(f"govtargets: {stop}; nothing was published, the warehouse is as it was", file=sys.stderr)
+        if stop.published:
+            print(
+                f"govtargets: {stop} after publishing {stop.published}: the new warehouse is in service",
+                file=sys.stderr,
+            )
+        else:
+            print(f"govtargets: {stop}; nothing was published, the warehouse is as it was", file=sys.stderr)
         return 128 + stop.signum
     except (BuildError, LoaderError) as error:
         message = str(error)

@@ -19,11 +19,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govtargets import postgres
-from govtargets.dbt_runner import DbtError, DbtTarget, duckdb_target, run_dbt
+from govtargets.dbt_runner import PGID_FILE, DbtError, DbtTarget, duckdb_target, run_dbt
 from govtargets.extraction import Extracted, default_jobs, extract_entries
 from govtargets.fingerprint import build_fingerprint, published_fingerprint
 from govtargets.progress import ProgressLine
-from govtargets.publish import build_lock, check_storage_version, check_warehouse_path, publication
+from govtargets.publish import (
+    build_lock,
+    check_storage_version,
+    check_warehouse_path,
+    publication,
+    stop_orphan,
+)
 from govtargets.settings import (
     BUNDLED_REPORTS,
     BUNDLED_SEEDS,
@@ -34,6 +40,7 @@ from govtargets.settings import (
     BuildPaths,
     prune_work_dirs,
 )
+from govtargets.signals import Interrupted
 from govtargets.vacuity import vacuous_dbt_tests, vacuous_tests
 from loaders.cache import ExtractCache
 from loaders.errors import LoadIssue
@@ -259,39 +266,47 @@ def build_postgres(
     target_dir.mkdir(parents=True, exist_ok=True)
     database = postgres.server(dsn)
     fingerprint = build_fingerprint("postgres")
-    with (
-        postgres.build_session(database, wait) as session,
-        build_lock(paths.seeds, wait=wait, what=f"reports folder {paths.reports}"),
-    ):
-        with session.cursor() as cur:
-            postgres.ensure_reader_role(cur, database.name)
-        progress(f"extract: {paths.reports}")
-        summary = extract(paths.reports, paths.seeds, keep_going, progress, jobs, cache_dir)
-        _import_in_background("govtargets.quality")
-        rows = postgres.copy_seeds(
-            session, [*sorted(REFERENCE_DIR.glob("*.csv")), *sorted(paths.seeds.glob("*.csv"))]
-        )
-        progress(f"seeds: {rows} rows copied into {database.name}")
-        progress(f"dbt build: {database.name}, schemas {postgres.BUILD_PREFIX}*")
-        dbt_target = DbtTarget(
-            "postgres",
-            database.environment
-            | {
-                "GOVTARGETS_SCHEMA_PREFIX": postgres.BUILD_PREFIX,
-                "GOVTARGETS_SEED_LOAD_SCHEMA": postgres.LOAD_SCHEMA,
-                "PGAPPNAME": postgres.APPLICATION_NAME,
-            },
-            target_dir,
-        )
-        try:
-            nodes = run_dbt(dbt_target, paths.seeds, target_dir, progress, fingerprint)
-        except DbtError as error:
-            raise BuildError(str(error)) from None
-        if require_test_data and (vacuous := vacuous_tests(target_dir, postgres.counter(session))):
-            raise BuildError(_listing("dbt tests had no rows to check", vacuous))
-        quality = _Quality(require_test_data)
-        quality.audit_postgres(progress, database)
-        postgres.publish(session, database.name)
+    publication = postgres.Publication()
+    try:
+        with (
+            postgres.build_session(database, wait) as session,
+            build_lock(paths.seeds, wait=wait, what=f"reports folder {paths.reports}"),
+        ):
+            with session.cursor() as cur:
+                for warning in postgres.prepare_reader_role(cur, database.name):
+                    progress(f"warning: {warning}")
+            progress(f"extract: {paths.reports}")
+            summary = extract(paths.reports, paths.seeds, keep_going, progress, jobs, cache_dir)
+            _import_in_background("govtargets.quality")
+            rows = postgres.copy_seeds(
+                session, [*sorted(REFERENCE_DIR.glob("*.csv")), *sorted(paths.seeds.glob("*.csv"))]
+            )
+            progress(f"seeds: {rows} rows copied into {database.name}")
+            progress(f"dbt build: {database.name}, schemas {postgres.BUILD_PREFIX}*")
+            dbt_target = DbtTarget(
+                "postgres",
+                database.environment
+                | {
+                    "GOVTARGETS_SCHEMA_PREFIX": postgres.BUILD_PREFIX,
+                    "GOVTARGETS_SEED_LOAD_SCHEMA": postgres.LOAD_SCHEMA,
+                    "GOVTARGETS_DBT_APPLICATION": postgres.DBT_APPLICATION_NAME,
+                },
+                target_dir,
+            )
+            stop_orphan(target_dir / PGID_FILE)  # a dbt left running here by a build killed outright
+            try:
+                nodes = run_dbt(dbt_target, paths.seeds, target_dir, progress, fingerprint)
+            except DbtError as error:
+                raise BuildError(str(error)) from None
+            if require_test_data and (vacuous := vacuous_tests(target_dir, postgres.counter(session))):
+                raise BuildError(_listing("dbt tests had no rows to check", vacuous))
+            quality = _Quality(require_test_data)
+            quality.audit_postgres(progress, database)
+            postgres.publish(session, database.name, publication)
+    except Interrupted as stop:
+        if publication.committed:
+            stop.published = database.name
+        raise
     progress(f"published {database.name}")
     return BuildSummary(summary, nodes, quality.passed, quality.evaluated, database.name, incremental=False)
 
@@ -329,9 +344,14 @@ class _Quality:
         from govtargets import quality
 
         progress("expectations")
-        self._record(
-            quality.run_expectations_postgres(database.sqlalchemy_url(), postgres.private_schema("marts"))
-        )
+        try:
+            result = quality.run_expectations_postgres(
+                database.sqlalchemy_url(), postgres.private_schema("marts")
+            )
+        except Exception as error:  # GX, SQLAlchemy or the driver: one line, nothing published
+            lines = str(error).strip().splitlines() or [type(error).__name__]
+            raise BuildError(f"the expectations could not run on {database.name}: {lines[0]}") from None
+        self._record(result)
 
     def _record(self, result: QualityResult) -> None:
         if not result.ok:

@@ -4,13 +4,16 @@
 libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE …) or a ``--dsn``, and then:
 
 1. holds an advisory lock for the whole build (``build_session``): a second build waits or stops;
-2. ends what a killed build left (its dbt's connections, by application name, and its schemas);
+2. ends what a killed build left (its dbt's connections, by their application name, and its schemas), and
+   checks that it may replace the published schemas (it owns them) and that no object of another schema
+   depends on them (a view of an analyst's, which a publish would drop);
 3. copies the seed files into a load schema with COPY (``copy_seeds``);
 4. runs dbt into private schemas, ``govtargets_build_<schema>``, which readers cannot see;
 5. once every dbt test and expectation has passed, publishes them in one transaction (``publish``): it
    locks every relation of the published schemas, renames each published schema away and the private one
    into its place, and grants the reader role (``govtargets_reader``) USAGE on the new schemas and SELECT
-   on their relations. The old schemas are dropped after the commit.
+   on their relations. The old schemas are dropped after the commit. The reader role may create nothing,
+   temporary tables included (``prepare_reader_role``).
 
 A reader's query names ``marts.…``: before the commit it reads the old relations, after it the new ones.
 A query that asked for an old relation while the publish held it waits, and when the publish commits
@@ -35,14 +38,18 @@ from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import make_dsn, parse_dsn
 from sqlalchemy.engine import URL
 
+from govtargets.signals import stops_deferred
 from loaders.errors import LoaderError
 
 PUBLISHED_SCHEMAS = ("seeds", "staging", "intermediate", "marts")
 BUILD_PREFIX = "govtargets_build_"  # private schemas of the running build
 RETIRED_PREFIX = "govtargets_retired_"  # published schemas being replaced, dropped after the publish
 LOAD_SCHEMA = f"{BUILD_PREFIX}load"  # the seed files as copied, text columns
+PRIVATE_SCHEMAS = (*(f"{BUILD_PREFIX}{schema}" for schema in PUBLISHED_SCHEMAS), LOAD_SCHEMA)
+RETIRED_SCHEMAS = tuple(f"{RETIRED_PREFIX}{schema}" for schema in PUBLISHED_SCHEMAS)
 READER_ROLE = "govtargets_reader"
-APPLICATION_NAME = "govtargets build"  # every connection of a build, dbt's included
+APPLICATION_NAME = "govtargets build"  # the build's own connections
+DBT_APPLICATION_NAME = "govtargets dbt"  # dbt's connections (profiles.yml: GOVTARGETS_DBT_APPLICATION)
 # pg_advisory_lock key of builds: the first 8 bytes of sha256("govtargets build"), a signed bigint.
 ADVISORY_LOCK_KEY = int.from_bytes(hashlib.sha256(APPLICATION_NAME.encode()).digest()[:8], "big", signed=True)
 LOCK_TRY_MS = 300  # the longest a try to lock the published relations holds readers up
@@ -98,15 +105,15 @@ class Server:
         return connection
 
     def sqlalchemy_url(self) -> str:
-        env = self.environment
-        return URL.create(
-            "postgresql+psycopg2",
-            username=env["PGUSER"],
-            password=env.get("PGPASSWORD"),
-            host=env["PGHOST"],
-            port=int(env["PGPORT"]),
-            database=env["PGDATABASE"],
-        ).render_as_string(hide_password=False)
+        """A SQLAlchemy URL that hands psycopg2 every libpq setting of the server as it is (a socket folder
+        as host, several hosts, sslmode …)."""
+        settings = {
+            keyword: self.environment[variable]
+            for keyword, variable in _DSN_VARIABLES.items()
+            if variable in self.environment
+        }
+        url = URL.create("postgresql+psycopg2", query=settings | {"application_name": APPLICATION_NAME})
+        return url.render_as_string(hide_password=False)
 
 
 def _first_line(error: BaseException) -> str:
@@ -160,7 +167,8 @@ def build_session(target: Server, wait: bool = False) -> Iterator[Connection]:
                     )
                 cur.execute("select pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
             _end_orphans(cur)
-            _drop_private_schemas(cur)
+            _drop_schemas(cur, PRIVATE_SCHEMAS + RETIRED_SCHEMAS)
+            _check_replaceable(cur, target.name)
         try:
             yield conn
         finally:
@@ -168,13 +176,13 @@ def build_session(target: Server, wait: bool = False) -> Iterator[Connection]:
 
 
 def _clean_up(conn: Connection) -> None:
-    """Drop the private schemas; on a connection that broke, the next build drops them."""
+    """Drop the private (and retired) schemas; on a connection that broke, the next build drops them."""
     try:
         if not conn.autocommit:
             conn.rollback()
             conn.autocommit = True
         with conn.cursor() as cur:
-            _drop_private_schemas(cur)
+            _drop_schemas(cur, PRIVATE_SCHEMAS + RETIRED_SCHEMAS)
     except psycopg2.Error:
         pass
 
@@ -185,36 +193,88 @@ def _fetch_one(cur: psycopg2.extensions.cursor) -> object:
 
 
 def _end_orphans(cur: psycopg2.extensions.cursor) -> None:
-    """End the connections of builds that no longer hold the lock: a dbt left by a build killed outright."""
+    """End dbt's connections to this database: with the lock held, they are a dbt left running by a build
+    killed outright (the build's process group on this machine is ended too, see ``run_dbt``)."""
     cur.execute(
         "select pg_terminate_backend(pid) from pg_stat_activity "
-        "where application_name = %s and pid <> pg_backend_pid() and datname = current_database()",
-        (APPLICATION_NAME,),
+        "where application_name = %s and datname = current_database()",
+        (DBT_APPLICATION_NAME,),
     )
 
 
-def _drop_private_schemas(cur: psycopg2.extensions.cursor) -> None:
-    cur.execute(
-        "select nspname from pg_namespace where nspname like %s or nspname like %s",
-        (f"{BUILD_PREFIX}%", f"{RETIRED_PREFIX}%"),
-    )
-    for (schema,) in cur.fetchall():
+def _drop_schemas(cur: psycopg2.extensions.cursor, schemas: tuple[str, ...]) -> None:
+    for schema in schemas:
         cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
 
 
-def ensure_reader_role(cur: psycopg2.extensions.cursor, source: str) -> None:
-    """Create the reader role (no login, no rights until a publish grants them) when it is absent."""
-    cur.execute("select 1 from pg_roles where rolname = %s", (READER_ROLE,))
-    if cur.fetchone():
-        return
-    try:
-        cur.execute(sql.SQL("create role {} nologin").format(sql.Identifier(READER_ROLE)))
-    except errors.InsufficientPrivilege:
+def _check_replaceable(cur: psycopg2.extensions.cursor, source: str) -> None:
+    """Stop before building when a publish could not replace the published schemas, or would drop
+    objects of other schemas with them."""
+    cur.execute(
+        "select nspname, pg_get_userbyid(nspowner) from pg_namespace "
+        "where nspname = any(%s) and not pg_has_role(current_user, nspowner, 'usage') order by 1",
+        (list(PUBLISHED_SCHEMAS),),
+    )
+    foreign = cur.fetchall()
+    if foreign:
+        owners = ", ".join(f"{schema} (owned by {owner})" for schema, owner in foreign)
         raise PostgresError(
             source,
-            f"the role {READER_ROLE} does not exist and this user may not create it: "
-            f"create it once (create role {READER_ROLE} nologin) or build as a user with CREATEROLE",
-        ) from None
+            f"this user may not replace the published schemas {owners}: build as their owner, or have the "
+            "owner run `alter schema … owner to` this user",
+        )
+    _check_no_dependants(cur, source)
+
+
+def _check_no_dependants(cur: psycopg2.extensions.cursor, source: str) -> None:
+    """Views (and materialized views) of other schemas over the published relations: a publish drops the
+    old relations, and PostgreSQL would drop such views with them."""
+    cur.execute(
+        "select distinct format('%%I.%%I', dependent_schema.nspname, dependent.relname) "
+        "from pg_depend as dependency "
+        "inner join pg_rewrite as rule on dependency.classid = 'pg_rewrite'::regclass "
+        "    and dependency.objid = rule.oid "
+        "inner join pg_class as dependent on rule.ev_class = dependent.oid "
+        "inner join pg_namespace as dependent_schema on dependent.relnamespace = dependent_schema.oid "
+        "inner join pg_class as referenced on dependency.refclassid = 'pg_class'::regclass "
+        "    and dependency.refobjid = referenced.oid "
+        "inner join pg_namespace as referenced_schema on referenced.relnamespace = referenced_schema.oid "
+        "where referenced_schema.nspname = any(%s) and dependent_schema.nspname <> all(%s) order by 1",
+        (list(PUBLISHED_SCHEMAS), list(PUBLISHED_SCHEMAS)),
+    )
+    dependants = [row[0] for row in cur.fetchall()]
+    if dependants:
+        raise PostgresError(
+            source,
+            f"{', '.join(dependants)} depend on the published schemas, and a publish would drop them with "
+            "the old relations: keep such queries in the BI tool, or drop them and build again",
+        )
+
+
+def prepare_reader_role(cur: psycopg2.extensions.cursor, source: str) -> list[str]:
+    """Create the reader role (no login, no rights until a publish grants them) when it is absent, and
+    take the right to create temporary tables in the database from PUBLIC, so that the reader role can
+    create nothing. Returns warnings: when this user may not revoke it (it does not own the database)."""
+    cur.execute("select 1 from pg_roles where rolname = %s", (READER_ROLE,))
+    if not cur.fetchone():
+        try:
+            cur.execute(sql.SQL("create role {} nologin").format(sql.Identifier(READER_ROLE)))
+        except errors.InsufficientPrivilege:
+            raise PostgresError(
+                source,
+                f"the role {READER_ROLE} does not exist and this user may not create it: "
+                f"create it once (create role {READER_ROLE} nologin) or build as a user with CREATEROLE",
+            ) from None
+    cur.execute("select current_database()")
+    database = sql.Identifier(str(_fetch_one(cur)))
+    cur.execute(sql.SQL("revoke temporary on database {} from public").format(database))
+    cur.execute("select has_database_privilege(%s, current_database(), 'temporary')", (READER_ROLE,))
+    if _fetch_one(cur):
+        return [
+            f"{READER_ROLE} may still create temporary tables: the database's owner can stop it with "
+            "`revoke temporary on database … from public`"
+        ]
+    return []
 
 
 def copy_seeds(conn: Connection, seed_files: list[Path]) -> int:
@@ -227,28 +287,33 @@ def copy_seeds(conn: Connection, seed_files: list[Path]) -> int:
     with conn.cursor() as cur:
         cur.execute(sql.SQL("create schema {}").format(sql.Identifier(LOAD_SCHEMA)))
         for path in seed_files:
-            with path.open(encoding="utf-8", newline="") as stream:
-                header = next(csv.reader(stream), None)
-                if not header:
-                    raise PostgresError(str(path), "the seed file has no header line")
-                stream.seek(0)
-                columns = sql.SQL(", ").join(sql.Identifier(column) for column in header)
-                table = sql.Identifier(LOAD_SCHEMA, path.stem)
-                cur.execute(
-                    sql.SQL("create table {} ({})").format(
-                        table,
-                        sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in header),
-                    )
-                )
-                copy = sql.SQL(
-                    "copy {} ({}) from stdin with (format csv, header true, force_null ({}))"
-                ).format(table, columns, columns)
-                try:
-                    cur.copy_expert(copy.as_string(conn), stream)
-                except psycopg2.Error as error:
-                    raise PostgresError(str(path), f"COPY failed: {_first_line(error)}") from None
-                rows += cur.rowcount
+            try:
+                rows += _copy_seed(conn, cur, path)
+            except (OSError, UnicodeDecodeError, csv.Error, psycopg2.Error) as error:
+                raise PostgresError(
+                    str(path), f"cannot copy the seed file in: {_first_line(error)}"
+                ) from None
     return rows
+
+
+def _copy_seed(conn: Connection, cur: psycopg2.extensions.cursor, path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as stream:
+        header = next(csv.reader(stream), None)
+        if not header:
+            raise PostgresError(str(path), "the seed file has no header line")
+        stream.seek(0)
+        columns = sql.SQL(", ").join(sql.Identifier(column) for column in header)
+        table = sql.Identifier(LOAD_SCHEMA, path.stem)
+        cur.execute(
+            sql.SQL("create table {} ({})").format(
+                table, sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in header)
+            )
+        )
+        copy = sql.SQL("copy {} ({}) from stdin with (format csv, header true, force_null ({}))").format(
+            table, columns, columns
+        )
+        cur.copy_expert(copy.as_string(conn), stream)
+        return int(cur.rowcount)
 
 
 def counter(conn: Connection) -> Callable[[str], int]:
@@ -263,11 +328,19 @@ def counter(conn: Connection) -> Callable[[str], int]:
     return count
 
 
-def publish(conn: Connection, source: str) -> None:
+@dataclass
+class Publication:
+    """Whether the publish has committed: a stop after that leaves the new warehouse in service."""
+
+    committed: bool = False
+
+
+def publish(conn: Connection, source: str, publication: Publication) -> None:
     """Swap the private schemas in for the published ones, in one transaction, and drop the old ones."""
     conn.autocommit = False
     with conn.cursor() as cur:
         _lock_published(conn, cur, source)
+        _check_no_dependants(cur, source)
         reader = sql.Identifier(READER_ROLE)
         for published in PUBLISHED_SCHEMAS:
             if _schema_exists(cur, published):
@@ -284,10 +357,12 @@ def publish(conn: Connection, source: str) -> None:
             schema = sql.Identifier(published)
             cur.execute(sql.SQL("grant usage on schema {} to {}").format(schema, reader))
             cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, reader))
-    conn.commit()
+    with stops_deferred():
+        conn.commit()
+        publication.committed = True
     conn.autocommit = True
     with conn.cursor() as cur:
-        _drop_private_schemas(cur)
+        _drop_schemas(cur, RETIRED_SCHEMAS)
 
 
 def _schema_exists(cur: psycopg2.extensions.cursor, schema: str) -> bool:

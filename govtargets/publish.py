@@ -118,12 +118,12 @@ def remove_stale_builds(warehouse: Path) -> list[Path]:
         if (match := _STAGING_NAME.fullmatch(folder.name)) and not pid_alive(int(match.group(1)))
     ]
     for folder in stale:
-        _stop_orphan(folder / PGID_FILE)
+        stop_orphan(folder / PGID_FILE)
         shutil.rmtree(folder, ignore_errors=True)
     return stale
 
 
-def _stop_orphan(pgid_file: Path) -> None:
+def stop_orphan(pgid_file: Path) -> None:
     """End the dbt group named in a dead build's pid file, if that group still runs dbt."""
     try:
         pgid = int(pgid_file.read_text(encoding="ascii").strip())

@@ -13,10 +13,11 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 class Interrupted(Exception):
-    """The build was stopped by a signal."""
+    """The build was stopped by a signal (after it had published to ``published``, when that is set)."""
 
     def __init__(self, signum: int) -> None:
         self.signum = signum
+        self.published: str | None = None
         super().__init__(f"stopped by {signal.Signals(signum).name}")
 
 
@@ -25,6 +26,17 @@ def _raise(signum: int, _frame: FrameType | None) -> None:
     for sig in STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
     raise Interrupted(signum)
+
+
+@contextmanager
+def stops_deferred() -> Iterator[None]:
+    """Within the block stop signals wait: they arrive, as ``Interrupted``, when it ends (a commit and the
+    note that it happened are never torn apart)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextmanager

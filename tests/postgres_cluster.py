@@ -4,8 +4,9 @@ listening on 127.0.0.1 only, on a free port, stopped and removed when the tests 
 `make test` installs the server (Debian's postgresql package) when it is absent. The cluster's owner is
 the operating-system user ``postgres`` when the tests run as root (initdb refuses root). Its superuser,
 ``govtargets_admin``, creates the builder (``govtargets_builder``: a login that owns the database and may
-create roles, not a superuser) and the database ``govtargets``; the builds of the tests run as the
-builder.
+create roles, not a superuser) and the database ``govtargets``, which collates by ICU's zh-CN (so that
+a model that orders text by the database's collation, where the engines must agree, shows); the builds of
+the tests run as the builder.
 """
 
 from __future__ import annotations
@@ -98,7 +99,10 @@ def throwaway_cluster() -> Iterator[Cluster]:
         cluster = Cluster(port)
         with contextlib.closing(cluster.connect(database="postgres")) as admin, admin.cursor() as cur:
             cur.execute(f"create role {BUILDER} login createrole")
-            cur.execute(f"create database {DATABASE} owner {BUILDER}")
+            cur.execute(
+                f"create database {DATABASE} owner {BUILDER} "
+                "template template0 locale_provider icu icu_locale 'zh-CN'"
+            )
         yield cluster
     finally:
         if (data / "postmaster.pid").exists():

@@ -38,6 +38,20 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The warehouse of the fixture reports (targets, results, outcomes and a cascade): `make test` builds
+    it first and passes its path in GOVTARGETS_FIXTURE_WAREHOUSE; run alone, pytest builds one."""
+    given = os.environ.get("GOVTARGETS_FIXTURE_WAREHOUSE")
+    if given and (REPO / given).exists():
+        return REPO / given
+    from govtargets.pipeline import build
+
+    target = tmp_path_factory.mktemp("fixture") / "govtargets.duckdb"
+    build(REPO / "tests" / "fixtures" / "reports", target, keep_going=True, progress=lambda _: None)
+    return target
+
+
 # Opens a DuckDB file read-write (as the duckdb command line does by default), writes, says so, and
 # holds it until its standard input closes.
 WRITER = r"""

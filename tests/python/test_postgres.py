@@ -55,8 +55,9 @@ def _build(cluster: Cluster, reports: Path = BUNDLED_REPORTS, **options: bool) -
 
 @pytest.fixture(scope="module")
 def published(postgres_cluster: Cluster) -> BuildSummary:
-    """The bundled reports, published; and a login for a reader."""
-    summary = _build(postgres_cluster)
+    """The fixture reports (a review, outcomes, rate units, a cascade: every model has rows), published with
+    --require-test-data; and a login for a reader."""
+    summary = _build(postgres_cluster, FIXTURE_REPORTS, keep_going=True, require_test_data=True)
     with contextlib.closing(postgres_cluster.connect()) as admin, admin.cursor() as cur:
         cur.execute(f"create role {READER} login in role {postgres.READER_ROLE}")
     return summary
@@ -112,10 +113,11 @@ _PER_BUILD = {"built_at", "build_fingerprint", "report_version"}
 
 
 def test_postgres_build_is_the_duckdb_warehouse(
-    published: BuildSummary, postgres_cluster: Cluster, warehouse: Path
+    published: BuildSummary, postgres_cluster: Cluster, fixture_warehouse: Path
 ) -> None:
     """Every relation of seeds, staging, intermediate and marts: the same columns, row counts and rows
-    (target_ids included) as the DuckDB build of the same reports."""
+    (target_ids included) as the DuckDB build of the same reports, in a database that collates by zh-CN."""
+    warehouse = fixture_warehouse
     assert published.dbt_nodes.get("test fail", 0) == 0 and published.expectations_passed > 0
     with (
         contextlib.closing(postgres_cluster.connect()) as pg,
@@ -161,7 +163,7 @@ def test_postgres_build_is_the_duckdb_warehouse(
 def test_the_reader_role_reads_every_published_schema_and_writes_nothing(
     published: BuildSummary, postgres_cluster: Cluster
 ) -> None:
-    assert _state(postgres_cluster)[2] == 56  # the bundled reports' targets, read by the reader's login
+    assert _state(postgres_cluster)[2] == 59  # the fixture reports' targets, read by the reader's login
     attempts = [
         "create table marts.scratch (x integer)",
         "create table public.scratch (x integer)",
@@ -175,12 +177,45 @@ def test_the_reader_role_reads_every_published_schema_and_writes_nothing(
         "alter table marts.dim_report add column scratch integer",
         "insert into seeds.reports select * from seeds.reports",
         "delete from intermediate.int_statements",
+        "create temporary table scratch as select * from marts.fct_targets",
+        "create function pg_temp.scratch() returns integer language sql as 'select 1'",
     ]
     with contextlib.closing(postgres_cluster.connect(user=READER)) as con, con.cursor() as cur:
         for statement in attempts:
             with pytest.raises(errors.InsufficientPrivilege):
                 cur.execute(statement)
-    assert _state(postgres_cluster)[2] == 56
+    assert _state(postgres_cluster)[2] == 59
+
+
+@dataclass
+class _LockHolder:
+    """Another build, as far as the advisory lock goes: holds it for a while from a thread of its own."""
+
+    cluster: Cluster
+    released: float = 0.0
+
+    @contextlib.contextmanager
+    def holding(self, seconds: float) -> Iterator[None]:
+        taken = threading.Event()
+
+        def hold() -> None:
+            with contextlib.closing(self.cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+                cur.execute("select pg_advisory_lock(%s)", (postgres.ADVISORY_LOCK_KEY,))
+                taken.set()
+                time.sleep(seconds)
+                self.released = time.monotonic()
+                cur.execute("select pg_advisory_unlock(%s)", (postgres.ADVISORY_LOCK_KEY,))
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        taken.wait(timeout=30)
+        try:
+            yield
+        finally:
+            holder.join(timeout=60)
+
+    def released_before(self, moment: float) -> bool:
+        return 0 < self.released < moment
 
 
 @dataclass
@@ -227,7 +262,9 @@ def test_readers_in_a_loop_see_the_old_marts_or_the_new_never_a_mix(
     private_reads: list[str] = []
     real_publish = postgres.publish
 
-    def observed_publish(conn: psycopg2.extensions.connection, source: str) -> None:
+    def observed_publish(
+        conn: psycopg2.extensions.connection, source: str, publication: postgres.Publication
+    ) -> None:
         # the build's private schemas, complete and tested, are still closed to readers
         with contextlib.closing(postgres_cluster.connect(user=READER)) as con, con.cursor() as cur:
             try:
@@ -236,18 +273,20 @@ def test_readers_in_a_loop_see_the_old_marts_or_the_new_never_a_mix(
             except errors.InsufficientPrivilege:
                 private_reads.append("refused")
         publishing.append(time.monotonic())
-        real_publish(conn, source)
+        real_publish(conn, source, publication)
         publishing.append(time.monotonic())
 
     monkeypatch.setattr(postgres, "publish", observed_publish)
     readers = _Readers(postgres_cluster)
-    with readers.running():
-        _build(postgres_cluster, FIXTURE_REPORTS, keep_going=True, require_test_data=True)
-    new = _state(postgres_cluster)
+    waited = _LockHolder(postgres_cluster)
+    with readers.running(), waited.holding(seconds=1.0):
+        _build(postgres_cluster, wait=True)  # waits for the lock, then builds the bundled reports
+    new = _state(postgres_cluster)  # and the reader's grants survived the publish
 
+    assert waited.released_before(publishing[0])
     assert readers.failures == []
     assert private_reads == ["refused"]
-    assert old != new and old[0] == 2 and new[0] == 4  # two bundled reports, then four fixture reports
+    assert old != new and old[0] == 4 and new[0] == 2  # four fixture reports, then two bundled ones
     states = [state for _, _, state in readers.seen]
     assert set(states) == {old, new}, "readers saw a mix"
     # once a query has seen the new marts, no query that starts later sees the old ones
@@ -365,3 +404,22 @@ def test_expectations_run_in_postgres_and_fail_on_values_out_of_bounds(
     assert broken.failures == [
         "values_money: expect_column_values_to_be_between(value_base) 1 unexpected, e.g. 3e+16"
     ]
+
+
+def test_a_view_of_another_schema_over_the_marts_stops_the_build_before_it_starts(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """A publish drops the old relations, and PostgreSQL would drop an analyst's view over them too: the
+    build names the view and stops, and the view and the marts stay."""
+    with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("create schema analyst_space")
+        cur.execute("create view analyst_space.my_targets as select target_id from marts.fct_targets")
+        before = _published_snapshot(postgres_cluster)
+        try:
+            with pytest.raises(postgres.PostgresError, match=r"analyst_space\.my_targets depend on"):
+                _build(postgres_cluster)
+            assert _published_snapshot(postgres_cluster) == before
+            cur.execute("select count(*) from analyst_space.my_targets")
+            assert _one(cur) == before["marts.fct_targets"]
+        finally:
+            cur.execute("drop schema analyst_space cascade")

@@ -29,19 +29,6 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture warehouse (targets, results, outcomes and a cascade): `make test` builds it first."""
-    given = os.environ.get("GOVTARGETS_FIXTURE_WAREHOUSE")
-    if given and (REPO / given).exists():
-        return REPO / given
-    from govtargets.pipeline import build
-
-    target = tmp_path_factory.mktemp("fixture") / "govtargets.duckdb"
-    build(REPO / "tests" / "fixtures" / "reports", target, keep_going=True, progress=lambda _: None)
-    return target
-
-
-@pytest.fixture(scope="module")
 def site(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site") / "explorer"
     build_site(fixture_warehouse, out)
