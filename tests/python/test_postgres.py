@@ -423,3 +423,23 @@ def test_a_view_of_another_schema_over_the_marts_stops_the_build_before_it_start
             assert _one(cur) == before["marts.fct_targets"]
         finally:
             cur.execute("drop schema analyst_space cascade")
+
+
+def test_a_builder_that_does_not_own_the_published_schemas_stops_before_building(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    with contextlib.closing(postgres_cluster.connect()) as admin, admin.cursor() as cur:
+        cur.execute(
+            f"create role other_builder login createrole; grant create on database {DATABASE} to other_builder"
+        )
+        before = _published_snapshot(postgres_cluster)
+        try:
+            dsn = f"host=127.0.0.1 port={postgres_cluster.port} user=other_builder dbname={DATABASE}"
+            with pytest.raises(
+                postgres.PostgresError,
+                match=r"may not replace the published schemas intermediate \(owned by govtargets_builder\)",
+            ):
+                build_postgres(BUNDLED_REPORTS, dsn, progress=_quiet)
+            assert _published_snapshot(postgres_cluster) == before
+        finally:
+            cur.execute(f"revoke create on database {DATABASE} from other_builder; drop role other_builder")
