@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from loaders import extract, numbers, quantities, read, segment
 from loaders.records import record
-from loaders.vocab import load_vocabulary
+from loaders.vocab import Words, load_vocabulary, match_at, match_ending_at
 
 # Pieces that put every kind of character after a number: digits of both widths, separators, points,
 # Chinese digits, place and section words, 多/余, 分之, 点, letters, unit words and plain text.
@@ -187,3 +187,23 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 def test_paragraph_text_is_python_docx_paragraph_text(content: str) -> None:
     paragraph = parse_xml(f'<w:p xmlns:w="{W}">{content}</w:p>')
     assert read._paragraph_text(paragraph) == Paragraph(paragraph, None).text
+
+
+# Words as the vocabulary's word lists are matched: on a small alphabet, so that words overlap, nest and
+# share first and last characters.
+WORD_CHARACTERS = "万亿元人次个%/年"
+word_lists = st.lists(st.text(WORD_CHARACTERS, min_size=1, max_size=4), max_size=12)
+
+
+@many
+@given(word_lists, st.text(WORD_CHARACTERS, max_size=12))
+def test_matches_are_the_longest_slice_that_is_a_word(words: list[str], text: str) -> None:
+    """match_at and match_ending_at, which try the words by their first or last character, give what
+    trying a slice of every length of the words against the set of them gives."""
+    vocabulary = Words(words)
+    lengths = sorted({len(w) for w in vocabulary}, reverse=True)
+    for position in range(len(text) + 1):
+        starting = [text[position : position + n] for n in lengths]
+        ending = [text[position - n : position] for n in lengths if n <= position]
+        assert match_at(text, position, vocabulary) == next((p for p in starting if p in vocabulary), "")
+        assert match_ending_at(text, position, vocabulary) == next((p for p in ending if p in vocabulary), "")
