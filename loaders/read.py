@@ -125,7 +125,9 @@ def normalize(text: str) -> str:
     if _ASTRAL.search(text):  # rare; _normalized_runs covers the Basic Multilingual Plane only
         return text.translate(table)
     # Only the runs of characters that change are translated: translate looks every character up in the
-    # table, and most of a report's characters are not in it.
+    # table, and most of a report's characters are not in it. The full-width comma, four in five of those
+    # runs, is replaced first, all at once (its half-width form is not in the table).
+    text = text.replace("，", ",")
     return _normalized_runs().sub(lambda run: run.group().translate(table), text)
 
 
