@@ -392,8 +392,9 @@ def _strip(words: str) -> str:
 
 
 def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
-    for cue in vocab.firmness:
-        pre = pre.replace(cue, "")
+    if vocab.firmness.pattern.search(pre):  # most hold none
+        for cue in vocab.firmness:
+            pre = pre.replace(cue, "")
     pre = vocab.base_cue.sub("", pre)
     pre = vocab.indicator_lead.sub("", _LEADING_YEAR.sub("", _strip(pre)))
     while trail := match_ending_at(pre, len(pre), vocab.indicator_trails):
@@ -409,12 +410,14 @@ def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
 
 
 def _firmness(text: str, sentence: Sentence, clause_start: int, position: int, vocab: Vocabulary) -> str:
-    best, best_at = "", -1
-    for cue in vocab.firmness:
-        at = text.rfind(cue, clause_start, position)
-        if at > best_at:
-            best, best_at = cue, at
-    if best:
+    # the last cue before the number in the clause (the longest of those starting together); most
+    # clauses have none, which one search tells
+    if vocab.firmness.pattern.search(text, clause_start, position):
+        best, best_at = "", -1
+        for cue in vocab.firmness:
+            at = text.rfind(cue, clause_start, position)
+            if at > best_at:
+                best, best_at = cue, at
         return best
     if text.startswith(_DETAIL_MARK, clause_start):  # 其中…: the detail of the clause before
         previous = _clause_before(text, sentence.start, clause_start)
@@ -423,10 +426,11 @@ def _firmness(text: str, sentence: Sentence, clause_start: int, position: int, v
     time_frame = _LEADING_TIME_FRAME.match(text, sentence.start)  # 到2020年,力争…: the cue still opens it
     head_start = time_frame.end() if time_frame else sentence.start
     head = text[head_start : head_start + 8].lstrip()
-    for cue in vocab.firmness:
-        at = head.find(cue)
-        if 0 <= at <= 4:
-            return cue
+    if vocab.firmness.pattern.search(head):
+        for cue in vocab.firmness:
+            at = head.find(cue)
+            if 0 <= at <= 4:
+                return cue
     return ""
 
 

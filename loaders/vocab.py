@@ -34,11 +34,13 @@ class Words(tuple[str, ...]):
 
     by_first: dict[str, tuple[str, ...]]
     by_last: dict[str, tuple[str, ...]]
+    pattern: re.Pattern[str]  # any one of the words: whether a text holds one is a single search
 
     def __new__(cls, words: Iterable[str]) -> Words:
         self = super().__new__(cls, sorted({w for w in words if w}, key=lambda w: (-len(w), w)))
         self.by_first = _by_character(self, 0)
         self.by_last = _by_character(self, -1)
+        self.pattern = re.compile("|".join(map(re.escape, self)) or "(?!)")  # (?!) matches nothing
         return self
 
     def __getnewargs__(self) -> tuple[tuple[str, ...]]:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from loaders import extract, numbers, quantities, read, segment
 from loaders.records import record
-from loaders.vocab import Words, load_vocabulary, match_at, match_ending_at
+from loaders.vocab import Vocabulary, Words, load_vocabulary, match_at, match_ending_at
 
 # Pieces that put every kind of character after a number: digits of both widths, separators, points,
 # Chinese digits, place and section words, 多/余, 分之, 点, letters, unit words and plain text.
@@ -212,3 +212,57 @@ def test_matches_are_the_longest_slice_that_is_a_word(words: list[str], text: st
         ending = [text[position - n : position] for n in lengths if n <= position]
         assert match_at(text, position, vocabulary) == next((p for p in starting if p in vocabulary), "")
         assert match_ending_at(text, position, vocabulary) == next((p for p in ending if p in vocabulary), "")
+
+
+@many
+@given(word_lists, st.text(WORD_CHARACTERS, max_size=12), st.integers(0, 12), st.integers(0, 12))
+def test_a_words_pattern_finds_a_word_where_one_is(words: list[str], text: str, start: int, end: int) -> None:
+    """Words.pattern finds a match in text[start:end] exactly when one of the words is there whole, which
+    is what lets a search stand for trying every word (_firmness, _indicator)."""
+    vocabulary = Words(words)
+    found = vocabulary.pattern.search(text, start, end)
+    assert bool(found) == any(text.find(word, start, end) >= 0 for word in vocabulary)
+
+
+def firmness_by_every_cue(
+    text: str, sentence: segment.Sentence, clause_start: int, position: int, vocab: Vocabulary
+) -> str:
+    """quantities._firmness as it was, trying every cue in every clause and opening."""
+    best, best_at = "", -1
+    for cue in vocab.firmness:
+        at = text.rfind(cue, clause_start, position)
+        if at > best_at:
+            best, best_at = cue, at
+    if best:
+        return best
+    if text.startswith(quantities._DETAIL_MARK, clause_start):
+        previous = quantities._clause_before(text, sentence.start, clause_start)
+        if previous is not None:
+            return firmness_by_every_cue(text, sentence, previous, clause_start, vocab)
+    time_frame = quantities._LEADING_TIME_FRAME.match(text, sentence.start)
+    head_start = time_frame.end() if time_frame else sentence.start
+    head = text[head_start : head_start + 8].lstrip()
+    for cue in vocab.firmness:
+        at = head.find(cue)
+        if 0 <= at <= 4:
+            return cue
+    return ""
+
+
+VOCABULARY = load_vocabulary()
+FIRMNESS_PIECES = [*VOCABULARY.firmness, "力", "争", "其中", ",", ":", "到", "2020年", "今年", " ", "增长", "5%"]  # fmt: skip
+
+
+@many
+@given(
+    st.lists(st.sampled_from(FIRMNESS_PIECES), max_size=16).map("".join),
+    st.integers(0, 40),
+    st.integers(0, 40),
+    st.integers(0, 40),
+)
+def test_firmness_is_what_trying_every_cue_gives(text: str, start: int, clause: int, position: int) -> None:
+    start, clause, position = sorted(min(n, len(text)) for n in (start, clause, position))
+    sentence = segment.Sentence(1, None, 1, start, len(text), "plan", "heading", "", False)
+    assert quantities._firmness(text, sentence, clause, position, VOCABULARY) == firmness_by_every_cue(
+        text, sentence, clause, position, VOCABULARY
+    )
