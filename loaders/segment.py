@@ -417,12 +417,12 @@ def _own_kind(body: str, section: Section | None, cues: _Cues, index: int) -> _O
     by a single weak hint (了, 比上年, 将) are weak: a neighbour decided more firmly overrides them."""
     if section is not None and section.decided:
         if section.kind == PLAN and _REVIEW_SENTENCE_HEAD.match(body):
-            return _Own(REVIEW, BY_SENTENCE_CUE, strong=True)
-        return _Own(section.kind, BY_HEADING, strong=True)
+            return _Own(REVIEW, BY_SENTENCE_CUE, True)
+        return _Own(section.kind, BY_HEADING, True)
     if section is None and _is_front_matter(body):
-        return _Own(OTHER, BY_FRONT_MATTER, strong=True)
+        return _Own(OTHER, BY_FRONT_MATTER, True)
     cue = cues[index]
-    return _Own(cue[0], BY_SENTENCE_CUE, strong=cue[1] >= _STRONG_MARGIN) if cue is not None else None
+    return _Own(cue[0], BY_SENTENCE_CUE, cue[1] >= _STRONG_MARGIN) if cue is not None else None
 
 
 def _continue_review_runs(own: list[_Own | None], paragraphs: list[int], cues: _Cues) -> list[_Own | None]:
@@ -442,7 +442,7 @@ def _continue_review_runs(own: list[_Own | None], paragraphs: list[int], cues: _
         elif run_paragraph != paragraph or _firmly_plan(cues[index]):
             run_paragraph = None
         elif decided is not None and decided.evidence == BY_HEADING and decided.kind == PLAN:
-            decided = _Own(REVIEW, BY_NEIGHBOUR, strong=True)
+            decided = _Own(REVIEW, BY_NEIGHBOUR, True)
         continued.append(decided)
     return continued
 
@@ -497,18 +497,19 @@ def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None 
         for s_start, s_end in _sentence_spans(text, p_start, p_end)
     ]
     bodies = [text[start:end] for _, start, end, _ in spans]
+    sections_of = [section for _, _, _, section in spans]  # unpacked whole: a starred name builds a list
     cues = _Cues(bodies, report_year, vocab)
     kinds = _fill_from_neighbours(
         _continue_review_runs(
             [
                 _own_kind(body, section, cues, index)
-                for index, ((*_, section), body) in enumerate(zip(spans, bodies, strict=True))
+                for index, (section, body) in enumerate(zip(sections_of, bodies, strict=True))
             ],
-            [paragraph_no for paragraph_no, *_ in spans],
+            [paragraph_no for paragraph_no, _, _, _ in spans],
             cues,
         ),
-        [_part(section) for *_, section in spans],
-        [section.kind if section is not None else PLAN for *_, section in spans],
+        [_part(section) for section in sections_of],
+        [section.kind if section is not None else PLAN for section in sections_of],
     )
     sentences: list[Sentence] = []
     lead, main_targets, current_paragraph = "", False, 0
