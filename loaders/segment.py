@@ -491,9 +491,12 @@ def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None 
     paragraphs = _paragraphs(text, report_year, headings)
     sections = _sections(text, paragraphs, report_year, headings)
     starts = [s.start for s in sections]
+    # a section starts where its heading's paragraph starts, so every sentence of a paragraph is in the
+    # section that the paragraph's start is in
     spans: list[tuple[int, int, int, Section | None]] = [
-        (paragraph_no, s_start, s_end, _innermost(sections, starts, s_start))
+        (paragraph_no, s_start, s_end, section)
         for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1)
+        for section in (_innermost(sections, starts, p_start),)
         for s_start, s_end in _sentence_spans(text, p_start, p_end)
     ]
     bodies = [text[start:end] for _, start, end, _ in spans]

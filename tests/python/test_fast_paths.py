@@ -266,3 +266,20 @@ def test_firmness_is_what_trying_every_cue_gives(text: str, start: int, clause: 
     assert quantities._firmness(text, sentence, clause, position, VOCABULARY) == firmness_by_every_cue(
         text, sentence, clause, position, VOCABULARY
     )
+
+
+SEGMENT_PIECES = [
+    "一、", "(二)", "3.", "(4)", "——", "工作回顾", "今年工作安排", "主要预期目标", "名词解释", "经济增长5%", "。",
+    ";", ",", "\n", "\n\n", " ", "各位代表:", "过去一年", "全市", "”", "附件", "民生实事",
+]  # fmt: skip
+
+
+@many
+@given(st.lists(st.sampled_from(SEGMENT_PIECES), max_size=40).map("".join), st.sampled_from([None, 2024]))
+def test_sentences_are_in_the_section_their_paragraph_starts_in(text: str, year: int | None) -> None:
+    """segment looks a paragraph's section up once: each sentence is in the innermost section at its own
+    start (the last one starting at or before it)."""
+    found = segment.segment(text, year, VOCABULARY)
+    for sentence in found.sentences:
+        started = [s for s in found.sections if s.start <= sentence.start]
+        assert sentence.section_no == (started[-1].no if started else None)
