@@ -331,15 +331,14 @@ def _innermost(sections: list[Section], starts: list[int], position: int) -> Sec
 
 
 def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans = []
-    cursor = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        if match.end() > cursor:
-            spans.append((cursor, match.end()))
-        cursor = match.end()
-    if cursor < end:
-        spans.append((cursor, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    """The sentences of text[start:end] that are not blank: up to each sentence end, then the rest. A piece
+    up to a sentence end holds its punctuation, so only the rest can be blank."""
+    ends = [match.end() for match in _SENTENCE_END.finditer(text, start, end)]
+    spans = list(zip([start, *ends], ends, strict=False))  # the last start is the rest's
+    rest = ends[-1] if ends else start
+    if rest < end and text[rest:end].strip():
+        spans.append((rest, end))
+    return spans
 
 
 def _is_lead(sentence: str) -> bool:

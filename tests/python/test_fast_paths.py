@@ -283,3 +283,30 @@ def test_sentences_are_in_the_section_their_paragraph_starts_in(text: str, year:
     for sentence in found.sentences:
         started = [s for s in found.sections if s.start <= sentence.start]
         assert sentence.section_no == (started[-1].no if started else None)
+
+
+def sentence_spans_filtered(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """segment._sentence_spans as it was, testing every piece for blankness."""
+    spans = []
+    cursor = start
+    for match in segment._SENTENCE_END.finditer(text, start, end):
+        if match.end() > cursor:
+            spans.append((cursor, match.end()))
+        cursor = match.end()
+    if cursor < end:
+        spans.append((cursor, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+@many
+@given(
+    st.lists(
+        st.sampled_from(["。", "!", "?", ";", "”", "’", '"', "'", ")", " ", "\n", "\u3000", "增长"]),
+        max_size=20,
+    ).map("".join),
+    st.integers(0, 40),
+    st.integers(0, 40),
+)
+def test_sentence_spans_are_the_pieces_that_are_not_blank(text: str, start: int, end: int) -> None:
+    start, end = sorted((min(start, len(text)), min(end, len(text))))
+    assert segment._sentence_spans(text, start, end) == sentence_spans_filtered(text, start, end)
