@@ -116,19 +116,33 @@ def read_report(path: Path, data: bytes | None = None, max_line_chars: int = 100
     _check_limit(source, "report text", len(text), MAX_REPORT_CHARS, "characters")
     text = _unify_newlines(text)
     cjk = _check_text(text, source, max_line_chars)
-    return ReportText(text=text, normalized=normalize(text), encoding=encoding, script=_script(text, cjk))
+    normalized, traditional = _normalized(text)
+    return ReportText(text=text, normalized=normalized, encoding=encoding, script=_script(traditional, cjk))
 
 
 def normalize(text: str) -> str:
     """Full-width ASCII → half-width, U+3000 → space, traditional → simplified; one char → one char."""
-    table = _normalization_table()
+    return _normalized(text)[0]
+
+
+def _normalized(text: str) -> tuple[str, int]:
+    """normalize(text), and how many of text's characters are traditional ones (for _script): both from
+    the one pass over the runs of characters that change, which hold every traditional one."""
+    table, traditional = _normalization_table(), _t2s_chars()
     if _ASTRAL.search(text):  # rare; _normalized_runs covers the Basic Multilingual Plane only
-        return text.translate(table)
+        return text.translate(table), sum(map(traditional.__contains__, text))
     # Only the runs of characters that change are translated: translate looks every character up in the
     # table, and most of a report's characters are not in it. The full-width comma, four in five of those
-    # runs, is replaced first, all at once (its half-width form is not in the table).
-    text = text.replace("，", ",")
-    return _normalized_runs().sub(lambda run: run.group().translate(table), text)
+    # runs, is replaced first, all at once (it is not traditional, and its half-width form is not in the
+    # table).
+    count = 0
+
+    def translated(run: re.Match[str]) -> str:
+        nonlocal count
+        count += sum(map(traditional.__contains__, run.group()))
+        return run.group().translate(table)
+
+    return _normalized_runs().sub(translated, text.replace("，", ",")), count
 
 
 # --- normalisation -------------------------------------------------------------------------------
@@ -160,11 +174,6 @@ def _normalized_runs() -> re.Pattern[str]:
     return _bmp_runs(map(chr, _normalization_table()))
 
 
-@lru_cache(maxsize=1)
-def _traditional_runs() -> re.Pattern[str]:
-    return _bmp_runs(_t2s_chars())
-
-
 def _bmp_runs(chars: Iterable[str]) -> re.Pattern[str]:
     """Runs of those of the characters that are in the Basic Multilingual Plane.
 
@@ -175,13 +184,9 @@ def _bmp_runs(chars: Iterable[str]) -> re.Pattern[str]:
     return re.compile(f"[{escaped}]+" if escaped else "(?!)")
 
 
-def _script(text: str, cjk: int) -> str:
-    """simplified or traditional, from text and the number of its CJK characters."""
-    if _ASTRAL.search(text):
-        changed = sum(map(_t2s_chars().__contains__, text))
-    else:
-        changed = _count(_traditional_runs(), text)
-    return "traditional" if cjk and changed / cjk > TRADITIONAL_SHARE else "simplified"
+def _script(traditional: int, cjk: int) -> str:
+    """simplified or traditional, from the numbers of a text's traditional and CJK characters."""
+    return "traditional" if cjk and traditional / cjk > TRADITIONAL_SHARE else "simplified"
 
 
 def _count(runs: re.Pattern[str], text: str, start: int = 0, end: int = sys.maxsize) -> int:

@@ -138,13 +138,11 @@ KEPT = ["的", "国", "发", "苎", "5", "a", " ", "\n", "。", "\U00020000"]
     ).map("".join)
 )
 def test_runs_of_changing_characters_are_translate(text: str) -> None:
-    """normalize and _script translate and count only the runs of characters that change; that is what
-    a lookup of every character gives."""
-    assert read.normalize(text) == text.translate(read._normalization_table())
-    cjk = read._count(read._CJK_RUN, text)
+    """normalize translates, and counts the traditional characters of, only the runs of characters that
+    change; that is what a lookup of every character gives."""
     changed = sum(map(read._t2s_chars().__contains__, text))
-    traditional = cjk and changed / cjk > read.TRADITIONAL_SHARE
-    assert read._script(text, cjk) == ("traditional" if traditional else "simplified")
+    assert read._normalized(text) == (text.translate(read._normalization_table()), changed)
+    assert read.normalize(text) == text.translate(read._normalization_table())
 
 
 # The front-matter pattern as one pattern searched whole, before its opening forms were split off.
