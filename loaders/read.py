@@ -422,24 +422,24 @@ def _block_lines(container: BaseOxmlElement) -> Iterator[str]:
                 yield from _block_lines(content)
 
 
-# python-docx's own XPath expressions for a paragraph's text (CT_P.text, CT_Hyperlink.text, CT_R.text),
-# compiled once: python-docx compiles each of them again on every call, which took most of the time of
-# reading a .docx. Each element of a run is still turned into text by its python-docx class (str()).
-_PARAGRAPH_CONTENT = etree.XPath("w:r | w:hyperlink", namespaces=nsmap)
-_HYPERLINK_RUNS = etree.XPath("w:r", namespaces=nsmap)
-_RUN_CONTENT = etree.XPath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab", namespaces=nsmap)
+# python-docx's own XPath expressions for a paragraph's text (CT_P.text, CT_Hyperlink.text, CT_R.text) as
+# one, compiled once: python-docx compiles each of them again on every call, which took most of the time
+# of reading a .docx. The content of the paragraph's runs and of its hyperlinks' runs, in document order,
+# is the order that reading each run's content in turn gives. Each element is still turned into text by
+# its python-docx class (str()).
+_PARAGRAPH_CONTENT = etree.XPath(
+    " | ".join(
+        f"{runs}/{content}"
+        for runs in ("w:r", "w:hyperlink/w:r")
+        for content in ("w:br", "w:cr", "w:noBreakHyphen", "w:ptab", "w:t", "w:tab")
+    ),
+    namespaces=nsmap,
+)
 
 
 def _paragraph_text(paragraph: BaseOxmlElement) -> str:
     """What python-docx's ``Paragraph.text`` gives: its runs' text, those in hyperlinks included."""
-    return "".join(
-        _run_text(element) if element.tag == qn("w:r") else "".join(map(_run_text, _HYPERLINK_RUNS(element)))
-        for element in _PARAGRAPH_CONTENT(paragraph)
-    )
-
-
-def _run_text(run: BaseOxmlElement) -> str:
-    return "".join(map(str, _RUN_CONTENT(run)))
+    return "".join(map(str, _PARAGRAPH_CONTENT(paragraph)))
 
 
 def _read_html(data: bytes, source: str) -> tuple[str, str]:
