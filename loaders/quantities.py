@@ -139,9 +139,16 @@ def _excluded(text: str, number: NumberSpan, quoted: bytearray, vocab: Vocabular
         return True
     if match_ending_at(text, number.start, vocab.denominator_marks):
         return True  # 每10万人45台: the population an indicator is measured per
-    if _SLOGAN_COUNT.search(text, max(0, number.start - 3), number.start):
+    if _after_slogan_count(text, number.start):
         return True  # 三个100%, 两个确保: a count of a slogan names it
     return number.fraction
+
+
+def _after_slogan_count(text: str, position: int) -> bool:
+    """Whether a small count and its 个 end at position (_SLOGAN_COUNT); searched only where a 个 is, as
+    before most numbers none is."""
+    start = max(0, position - 3)
+    return "个" in text[start:position] and _SLOGAN_COUNT.search(text, start, position) is not None
 
 
 def _rhetorical(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
@@ -262,8 +269,6 @@ def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     while index < len(candidates):
         low = candidates[index]
         high = candidates[index + 1] if index + 1 < len(candidates) else None
-        gap_start = low.end  # after the unit as written (none for 百分之八), and any cue after it
-        joiner = _RANGE_JOINER.fullmatch(text, gap_start, high.number.start) if high else None
         if (
             high is not None
             and not high.unit
@@ -273,10 +278,11 @@ def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
             high = high._replace(unit=low.unit)  # 百分之八至九: the upper bound shares 百分之
         if (
             high is not None
-            and joiner is not None
             and high.unit
             and low.unit in ("", high.unit)
             and not low.after
+            # the gap is after the unit as written (none for 百分之八), and any cue after it
+            and _RANGE_JOINER.fullmatch(text, low.end, high.number.start)
             and low.number.value * low.number.multiplier <= high.number.value * high.number.multiplier
         ):
             multiplier = low.multiplier_text or high.multiplier_text

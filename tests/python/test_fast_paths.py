@@ -308,3 +308,11 @@ def sentence_spans_filtered(text: str, start: int, end: int) -> list[tuple[int, 
 def test_sentence_spans_are_the_pieces_that_are_not_blank(text: str, start: int, end: int) -> None:
     start, end = sorted((min(start, len(text)), min(end, len(text))))
     assert segment._sentence_spans(text, start, end) == sentence_spans_filtered(text, start, end)
+
+
+@many
+@given(st.lists(st.sampled_from(["三", "两", "十", "个", "\n", "100", "%", "确保"]), max_size=8).map("".join))
+def test_slogan_counts_are_what_the_search_finds(text: str) -> None:
+    for position in range(len(text) + 1):
+        found = quantities._SLOGAN_COUNT.search(text, max(0, position - 3), position)
+        assert quantities._after_slogan_count(text, position) == (found is not None)
