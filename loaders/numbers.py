@@ -562,10 +562,13 @@ def _arabic_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> Number
     match = _ARABIC.match(text, i)
     if match is None:
         return None
-    end = match.end()
-    value = +_arabic_value(match.group())  # + rounds to the working precision, as the reader's sum does
+    end, written = match.end(), match.group()
+    value = +_arabic_value(written)  # + rounds to the working precision, as the reader's sum does
     if not _continues_arabic(text, end):
-        return _single_term_span(i, match.group(), _tidy(value), "arabic")
+        # a number written without a point has no zeros after one to drop (_tidy)
+        return _single_term_span(
+            i, written, _tidy(value) if "." in written or "．" in written else value, "arabic"
+        )
     section_word = text[end] in _SECTION_VALUES and not _unit_at(text, end, units)
     if section_word and not _continues_arabic(text, end + 1) and not text.startswith("点", end + 1):
         return _plain_span(text, i, _Read(end + 1, value * _CHINESE_TOKENS[text[end]][1], end))

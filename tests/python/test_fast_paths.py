@@ -43,7 +43,8 @@ def test_simple_spans_are_what_the_reader_gives(text: str, long_number: str) -> 
                 match = numbers._START.match(written, i)
                 if simple is not None:
                     assert match is not None
-                    assert simple == numbers._span_at(written, match, UNITS)
+                    # and as written: Decimal('5.0') == Decimal('5'), but not their reprs
+                    assert repr(simple) == repr(numbers._span_at(written, match, UNITS))
 
 
 @many
