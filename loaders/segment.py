@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from loaders.numbers import parse_numeral
@@ -145,7 +146,9 @@ class _Heading:
     start: int
 
 
+@lru_cache(maxsize=256)
 def _ordinal(written: str) -> int | None:
+    """A heading's ordinal as a number; kept for the few that a report's headings write (一, 二, 12)."""
     if written == "——":
         return None
     try:
