@@ -398,6 +398,11 @@ class _Own(NamedTuple):
     strong: bool
 
 
+# What a deciding heading says of each of its sentences, by the heading's kind (one tuple per kind, not
+# one per sentence).
+_BY_HEADING = {kind: _Own(kind, BY_HEADING, True) for kind in (PLAN, REVIEW, OTHER)}
+
+
 class _Cues:
     """Each sentence's own cues (_cue_kind), worked out when first asked for: a sentence under a heading
     that decides its kind needs them only inside a review passage (_continue_review_runs)."""
@@ -420,7 +425,7 @@ def _own_kind(body: str, section: Section | None, cues: _Cues, index: int) -> _O
     if section is not None and section.decided:
         if section.kind == PLAN and _REVIEW_SENTENCE_HEAD.match(body):
             return _Own(REVIEW, BY_SENTENCE_CUE, True)
-        return _Own(section.kind, BY_HEADING, True)
+        return _BY_HEADING[section.kind]
     if section is None and _is_front_matter(body):
         return _Own(OTHER, BY_FRONT_MATTER, True)
     cue = cues[index]
