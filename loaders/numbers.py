@@ -136,6 +136,9 @@ _DIGIT_VALUES = {
     **dict.fromkeys("八捌", 8),
     **dict.fromkeys("九玖", 9),
 }
+# 十 or 拾 with a digit before it and one after it (not 两, which is never elided), each optional.
+_TENS_DIGITS = "".join(c for c, v in _DIGIT_VALUES.items() if v)
+_TENS = re.compile(f"([{_TENS_DIGITS}])?[十拾]([{_TENS_DIGITS.replace('两', '')}])?")
 _ZEROS = frozenset("零〇○")
 _PLACE_VALUES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _SECTION_VALUES = {"万": 10**4, "亿": 10**8}
@@ -555,7 +558,21 @@ def _simple_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> Number
         return _arabic_span(text, i, units)
     if text[i] in _DIGIT_VALUES and text[i + 1 : i + 2] not in _CONTINUATIONS:
         return _single_term_span(i, text[i], _CHINESE_TOKENS[text[i]][1], "chinese")
-    return None
+    return _tens_span(text, i, units)
+
+
+def _tens_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
+    """The span at i when it is a number of tens, 十, 十四, 二十 or 二十三 (what the reader is most often
+    asked for after the simple numbers), that nothing after it continues; else None. A digit before 十 is
+    its coefficient unless a unit word begins at the 十 (the reader then leaves the 十 to the unit)."""
+    match = _TENS.match(text, i)
+    if match is None or _continues_arabic(text, match.end()) or text.startswith("点", match.end()):
+        return None
+    tens, ones = match.groups()
+    if tens and _unit_at(text, i + 1, units):
+        return None
+    value = 10 * (_DIGIT_VALUES[tens] if tens else 1) + (_DIGIT_VALUES[ones] if ones else 0)
+    return _single_term_span(i, match.group(), Decimal(value), "chinese")
 
 
 def _arabic_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> NumberSpan | None:

@@ -24,18 +24,21 @@ NUMBER_PIECES = [
     "万点五", "亿点", "万分之", "万人",
     "几", "数", "G", "PM", "米", "千米", "百分点", "%", "人", "元", "年", "、", "增长", "\n",
 ]  # fmt: skip
-UNITS = numbers._unit_index(numbers.DEFAULT_UNIT_WORDS | {"万人", "亿元"})
+UNITS = numbers._unit_index(numbers.DEFAULT_UNIT_WORDS | {"万人", "亿元", "十字"})
+# Numbers of tens (_tens_span), and a unit word that begins with 十.
+TENS_PIECES = ["十", "拾", "贰", "二十", "十五", "十两", "十字"]
 many = settings(max_examples=2000, deadline=None)
 
 
 @many
 @given(
-    st.lists(st.sampled_from(NUMBER_PIECES), max_size=30).map("".join),
+    st.lists(st.sampled_from(NUMBER_PIECES + TENS_PIECES), max_size=30).map("".join),
     st.text(alphabet="0123456789", min_size=99, max_size=130),
 )
 def test_simple_spans_are_what_the_reader_gives(text: str, long_number: str) -> None:
     """Wherever _simple_span takes a span (a plain Arabic number, one with a section word, a lone Chinese
-    digit), _span_at reads the same one; numbers longer than the working precision included."""
+    digit, a number of tens), _span_at reads the same one; numbers longer than the working precision
+    included."""
     for written in (text, text + long_number, long_number + "." + long_number + text):
         with localcontext(numbers._WORKING):
             for i in range(len(written)):
