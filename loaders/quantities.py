@@ -606,11 +606,14 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
             cursor += 1
         if not in_sentence:
             continue
-        candidates = _merge_ranges(text, [_candidate(text, n, vocab) for n in in_sentence])
-        candidates = _share_trailing_cues(text, candidates)
+        # ranges, shared cues and starting levels join two numbers: a lone one (most sentences) skips them
+        candidates = [_candidate(text, n, vocab) for n in in_sentence]
+        if len(candidates) > 1:
+            candidates = _share_trailing_cues(text, _merge_ranges(text, candidates))
         # years out first, so that 由一九七八年的X提高到Y pairs X with Y; a starting level is no quantity
         candidates = [c for c in candidates if c.unit or not text.startswith("年", c.number.end)]
-        candidates = _pair_baselines(text, candidates, vocab)
+        if len(candidates) > 1:
+            candidates = _pair_baselines(text, candidates, vocab)
         candidates = [c for c in candidates if c.unit and c.end <= sentence.end and _counts(text, c, vocab)]
         if not candidates:
             continue

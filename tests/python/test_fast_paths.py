@@ -320,3 +320,19 @@ def test_slogan_counts_are_what_the_search_finds(text: str) -> None:
     for position in range(len(text) + 1):
         found = quantities._SLOGAN_COUNT.search(text, max(0, position - 3), position)
         assert quantities._after_slogan_count(text, position) == (found is not None)
+
+
+@many
+@given(
+    st.lists(st.sampled_from([*NUMBER_PIECES, "从", "提高到", "至", "和", "以上", "年"]), max_size=12).map(
+        "".join
+    )
+)
+def test_a_lone_candidate_is_left_as_it_is(text: str) -> None:
+    """find_quantities skips joining ranges, shared cues and starting levels for a sentence with one
+    candidate: each of them leaves a lone candidate as it is."""
+    for number in numbers.find_numbers(text):
+        alone = [quantities._candidate(text, number, VOCABULARY)]
+        assert quantities._merge_ranges(text, alone) == alone
+        assert quantities._share_trailing_cues(text, alone) == alone
+        assert quantities._pair_baselines(text, alone, VOCABULARY) == alone
