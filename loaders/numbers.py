@@ -140,6 +140,7 @@ _DIGIT_VALUES = {
 _TENS_DIGITS = "".join(c for c, v in _DIGIT_VALUES.items() if v)
 _TENS = re.compile(f"([{_TENS_DIGITS}])?[十拾]([{_TENS_DIGITS.replace('两', '')}])?")
 _ZEROS = frozenset("零〇○")
+_AFTER_TENS = frozenset("万亿多余点分") | _ZEROS  # what may go on from a number of tens (_tens_span)
 _PLACE_VALUES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _SECTION_VALUES = {"万": 10**4, "亿": 10**8}
 _EXPONENTS = {"十": 1, "拾": 1, "百": 2, "佰": 2, "千": 3, "仟": 3, "万": 4, "亿": 8}
@@ -564,9 +565,13 @@ def _simple_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> Number
 def _tens_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
     """The span at i when it is a number of tens, 十, 十四, 二十 or 二十三 (what the reader is most often
     asked for after the simple numbers), that nothing after it continues; else None. A digit before 十 is
-    its coefficient unless a unit word begins at the 十 (the reader then leaves the 十 to the unit)."""
+    its coefficient unless a unit word begins at the 十 (the reader then leaves the 十 to the unit).
+
+    After a number of tens the reader takes a section word (二十万), 多/余 before one, or a tentative zero;
+    点 and 分 make a decimal or a fraction. Anything else ends the number: another digit (十四五), a place
+    word (十百), an Arabic digit."""
     match = _TENS.match(text, i)
-    if match is None or _continues_arabic(text, match.end()) or text.startswith("点", match.end()):
+    if match is None or text[match.end() : match.end() + 1] in _AFTER_TENS:
         return None
     tens, ones = match.groups()
     if tens and _unit_at(text, i + 1, units):

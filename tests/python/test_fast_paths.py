@@ -26,7 +26,7 @@ NUMBER_PIECES = [
 ]  # fmt: skip
 UNITS = numbers._unit_index(numbers.DEFAULT_UNIT_WORDS | {"万人", "亿元", "十字"})
 # Numbers of tens (_tens_span), and a unit word that begins with 十.
-TENS_PIECES = ["十", "拾", "贰", "二十", "十五", "十两", "十字"]
+TENS_PIECES = ["十", "拾", "贰", "二十", "十五", "十两", "十字", "十多万", "十余", "十点五", "十分之", "十零", "二十万"]  # fmt: skip
 many = settings(max_examples=2000, deadline=None)
 
 
