@@ -34,14 +34,17 @@ BY_DEFAULT = "default"
 BY_FRONT_MATTER = "front_matter"
 
 _CN_DIGITS = "一二三四五六七八九十"
-# Heading markers by level; the first group is the ordinal as written.
-_HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"^([{_CN_DIGITS}]{{1,3}})[、.]")),
-    (2, re.compile(rf"^[(]([{_CN_DIGITS}]{{1,3}})[)]")),
-    (3, re.compile(r"^(\d{1,2})(?:[、]|\.(?!\d))")),
-    (4, re.compile(r"^[(](\d{1,2})[)]")),
-    (4, re.compile(r"^(——)")),
+# Heading markers by level, first match first; the one group of each is the ordinal as written.
+_HEADING_PATTERNS: tuple[tuple[int, str], ...] = (
+    (1, rf"^([{_CN_DIGITS}]{{1,3}})[、.]"),
+    (2, rf"^[(]([{_CN_DIGITS}]{{1,3}})[)]"),
+    (3, r"^(\d{1,2})(?:[、]|\.(?!\d))"),
+    (4, r"^[(](\d{1,2})[)]"),
+    (4, r"^(——)"),
 )
+# The heading patterns as one, tried in their order (one match a line instead of one a pattern): the
+# group that holds the ordinal says which pattern matched, and so the level.
+_HEADING = re.compile("|".join(f"(?:{pattern})" for _, pattern in _HEADING_PATTERNS))
 # A glossary appended to a report (名词解释): its statements explain terms and history.
 _GLOSSARY_TITLE = re.compile(r"^(?:附[:]?)?(?:名词解释|名词注释|注释|附注|名词说明)[:]?$")
 # A line on its own, without a full stop, that names an annex or a list of projects.
@@ -222,12 +225,13 @@ def _is_front_matter(line: str) -> bool:
 
 def _heading_at(text: str, start: int, end: int, report_year: int | None) -> _Heading | None:
     line = text[start:end]
-    for level, pattern in _HEADING_PATTERNS:
-        match = pattern.match(line)
-        if match:
-            title_end = _SENTENCE_END.search(line, match.end())
-            title = line[match.end() : title_end.start() if title_end else len(line)].strip()
-            return _Heading(level, match.group(0), _ordinal(match.group(1)), title, start)
+    match = _HEADING.match(line)
+    if match:
+        assert match.lastindex is not None  # each pattern's ordinal is a group it always fills
+        level, _ = _HEADING_PATTERNS[match.lastindex - 1]
+        title_end = _SENTENCE_END.search(line, match.end())
+        title = line[match.end() : title_end.start() if title_end else len(line)].strip()
+        return _Heading(level, match.group(0), _ordinal(match.group(match.lastindex)), title, start)
     if _ANNEX_HEADING.match(line) or _GLOSSARY_TITLE.match(line) or _is_bare_heading(line, report_year):
         return _Heading(1, "", None, line.strip(), start)
     return None

@@ -336,3 +336,23 @@ def test_a_lone_candidate_is_left_as_it_is(text: str) -> None:
         assert quantities._merge_ranges(text, alone) == alone
         assert quantities._share_trailing_cues(text, alone) == alone
         assert quantities._pair_baselines(text, alone, VOCABULARY) == alone
+
+
+HEADING_PIECES = ["一", "十", "二", "、", ".", "(", ")", "3", "12", "5", "——", "—", "工作回顾", " ", "。"]
+
+
+@many
+@given(st.lists(st.sampled_from(HEADING_PIECES), max_size=8).map("".join))
+def test_headings_are_the_first_pattern_that_matches(line: str) -> None:
+    """_heading_at matches the heading patterns as one; that finds what trying each in turn finds."""
+    expected = next(
+        (
+            (level, match.group(0), segment._ordinal(match.group(1)))
+            for level, pattern in segment._HEADING_PATTERNS
+            if (match := re.match(pattern, line))
+        ),
+        None,
+    )
+    heading = segment._heading_at(line, 0, len(line), 2024)
+    found = (heading.level, heading.marker, heading.ordinal) if heading and heading.marker else None
+    assert found == expected
