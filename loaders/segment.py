@@ -502,29 +502,28 @@ def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None 
     paragraphs = _paragraphs(text, report_year, headings)
     sections = _sections(text, paragraphs, report_year, headings)
     starts = [s.start for s in sections]
-    # a section starts where its heading's paragraph starts, so every sentence of a paragraph is in the
-    # section that the paragraph's start is in
-    spans: list[tuple[int, int, int, Section | None]] = [
-        (paragraph_no, s_start, s_end, section)
-        for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1)
-        for section in (_innermost(sections, starts, p_start),)
-        for s_start, s_end in _sentence_spans(text, p_start, p_end)
-    ]
-    bodies = [text[start:end] for _, start, end, _ in spans]
-    sections_of = [section for _, _, _, section in spans]  # unpacked whole: a starred name builds a list
+    # Each sentence with its paragraph and section, its text and what it says of its own kind, listed in
+    # one pass. A section starts where its heading's paragraph starts, so every sentence of a paragraph is
+    # in the section that the paragraph's start is in, and in the same part.
+    spans: list[tuple[int, int, int, Section | None]] = []
+    bodies: list[str] = []
     cues = _Cues(bodies, report_year, vocab)
-    kinds = _fill_from_neighbours(
-        _continue_review_runs(
-            [
-                _own_kind(body, section, cues, index)
-                for index, (section, body) in enumerate(zip(sections_of, bodies, strict=True))
-            ],
-            [paragraph_no for paragraph_no, _, _, _ in spans],
-            cues,
-        ),
-        [_part(section) for section in sections_of],
-        [section.kind if section is not None else PLAN for section in sections_of],
-    )
+    own: list[_Own | None] = []
+    paragraph_nos: list[int] = []
+    parts: list[int | None] = []
+    defaults: list[str] = []
+    for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1):
+        section = _innermost(sections, starts, p_start)
+        part, default = _part(section), section.kind if section is not None else PLAN
+        for start, end in _sentence_spans(text, p_start, p_end):
+            body = text[start:end]
+            bodies.append(body)
+            own.append(_own_kind(body, section, cues, len(bodies) - 1))
+            spans.append((paragraph_no, start, end, section))
+            paragraph_nos.append(paragraph_no)
+            parts.append(part)
+            defaults.append(default)
+    kinds = _fill_from_neighbours(_continue_review_runs(own, paragraph_nos, cues), parts, defaults)
     sentences: list[Sentence] = []
     lead, main_targets, current_paragraph = "", False, 0
     for (paragraph_no, start, end, section), body, (kind, evidence) in zip(spans, bodies, kinds, strict=True):
