@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import inspect
 import re
 from decimal import localcontext
 
@@ -80,6 +82,22 @@ def test_records_are_what_the_constructor_builds(
     }  # fmt: skip
     built, constructed = record(segment.Sentence, **values), segment.Sentence(**values)  # type: ignore[arg-type]
     assert (built, hash(built), repr(built)) == (constructed, hash(constructed), repr(constructed))
+
+
+def test_every_record_names_its_fields() -> None:
+    """Each record() call in the loaders names every field of its class as a keyword (record() itself
+    only counts them)."""
+    calls = 0
+    for module in (extract, numbers, quantities, read, segment):
+        for node in ast.walk(ast.parse(inspect.getsource(module))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "record":
+                (record_type,) = node.args
+                assert isinstance(record_type, ast.Name)
+                named = [keyword.arg for keyword in node.keywords]
+                assert None not in named  # no **values
+                assert sorted(map(str, named)) == sorted(getattr(module, record_type.id).__dataclass_fields__)
+                calls += 1
+    assert calls == 5
 
 
 def test_a_record_needs_every_field() -> None:
