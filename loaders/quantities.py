@@ -620,6 +620,8 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
         state = _SentenceState(topic=sentence.lead)
         for clause in _clauses(text, sentence.start, sentence.end):
             members = [c for c in candidates if clause[0] <= c.number.start < clause[1]]
+            if not members:  # nothing to split or read
+                continue
             for sub in _sub_clauses(text, clause, members, vocab):
                 sub_members = [c for c in members if sub[0] <= c.number.start < sub[1]]
                 if sub_members:
