@@ -480,7 +480,9 @@ def _tidy(d: Decimal) -> Decimal:
     return Decimal((sign, digits, exponent))
 
 
+@lru_cache(maxsize=4096)
 def _kind(numeral: str) -> str:
+    """arabic, chinese or mixed; kept for the numerals a report writes again and again (2024, 一九五八)."""
     chars = set(numeral)
     arabic = not _ARABIC_DIGIT_SET.isdisjoint(chars)
     chinese = not _CHINESE_NUMERAL_CHARS.isdisjoint(chars)
@@ -489,7 +491,7 @@ def _kind(numeral: str) -> str:
 
 def _plain_span(text: str, i: int, read: _Read) -> NumberSpan:
     multiplier_text = text[read.tail_start : read.end]
-    exponent = sum(_EXPONENTS[c] for c in multiplier_text)
+    exponent = sum(map(_EXPONENTS.__getitem__, multiplier_text))
     return record(
         NumberSpan,
         start=i,
