@@ -158,6 +158,17 @@ _CHINESE_TOKENS = {
 }
 # what may follow a Chinese digit inside a numeral; a digit followed by none of these stands alone
 _CONTINUATIONS = frozenset(_CHINESE_TOKENS) | set("点分")
+# _START and _START_AT_RUN_STARTS less the lone words that numbers_but_lone_words skips: a word digit
+# (零〇○一壹) is a start only when a continuation follows it. Checked after the character is read, so
+# that each pattern still begins with one character class.
+_NOT_A_LONE_WORD = (
+    f"(?:(?<![{''.join(sorted(_WORD_DIGITS))}])|(?=[{re.escape(''.join(sorted(_CONTINUATIONS)))}]))"
+)
+_START_SKIPPING = re.compile(rf"{_NUMERAL_START}{_NOT_A_LONE_WORD}|[{_POWERS}]+分之")
+_RUN_STARTS_SKIPPING = re.compile(
+    rf"[{_NUMERAL_CHARS}{_POWERS}]{_NOT_A_LONE_WORD}"
+    rf"(?:(?<={_NUMERAL_START})|(?<![{_POWERS}].)[{_POWERS}]*分之)"
+)
 # what may follow an Arabic number inside a numeral (3万, 3千米, 1200多万, 3分之1); see _continues_arabic
 _ARABIC_CONTINUATIONS = _ARABIC_DIGIT_SET | frozenset(_CHINESE_TOKENS) | {"分"}
 _VAGUE = frozenset("几数")
@@ -663,12 +674,15 @@ def _run_end(text: str, i: int) -> int:
     return j
 
 
-def _next_start(text: str, pos: int) -> re.Match[str] | None:
-    """_START.search(text, pos) in linear time over a whole text.
+def _next_start(text: str, pos: int, skip_lone_words: bool) -> re.Match[str] | None:
+    """_START.search(text, pos) in linear time over a whole text; with ``skip_lone_words``, the next start
+    that is not a lone word (numbers_but_lone_words).
 
     Wherever _START matches inside a run of power words it matches at the run's start too, so after pos
     only run starts need trying; trying every position of a long run (万万万…) is quadratic.
     """
+    if skip_lone_words:
+        return _START_SKIPPING.match(text, pos) or _RUN_STARTS_SKIPPING.search(text, pos + 1)
     return _START.match(text, pos) or _START_AT_RUN_STARTS.search(text, pos + 1)
 
 
@@ -683,16 +697,14 @@ def numbers_but_lone_words(
     """find_numbers, less (with ``skip_lone_words``) the lone 一 and 零 (〇 ○ 壹) that no numeral
     character follows: a report has thousands (进一步, 统一, 零部件), and `quantities` drops every one as a
     word, not a count, so they are not built at all. Each spans one character, whether reported or not,
-    so the scan goes on from the same place without them."""
+    so the scan goes on from the same place without them: the search for the next start passes them
+    over."""
     units = _unit_index(frozenset(unit_words))
     spans: list[NumberSpan] = []
     pos = 0
     with localcontext(_WORKING):
-        while (match := _next_start(text, pos)) is not None:
+        while (match := _next_start(text, pos, skip_lone_words)) is not None:
             i = match.start()
-            if skip_lone_words and text[i] in _WORD_DIGITS and text[i + 1 : i + 2] not in _CONTINUATIONS:
-                pos = i + 1
-                continue
             arabic = text[i] in _ARABIC_DIGITS
             dotted = _DOTTED.match(text, i) if arabic else None
             if dotted is not None:

@@ -130,6 +130,26 @@ def test_sentence_rows_are_the_merged_columns(start: int, length: int, section_n
 TEXT = "经济增长5%左右。城镇新增就业1200万人以上,居民消费价格涨幅3%左右。"
 
 
+@many
+@given(
+    st.lists(
+        st.sampled_from([*NUMBER_PIECES, "一百", "零点五", "一分之", "〇", "壹", "一5", "百分之一"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_the_search_passes_over_exactly_the_lone_words(text: str) -> None:
+    """numbers_but_lone_words, whose search for starts passes the lone words over, is find_numbers less
+    each one-character 零〇○一壹 that no continuation follows."""
+    units = numbers.DEFAULT_UNIT_WORDS | {"万人", "亿元"}
+    lone = [
+        n
+        for n in numbers.find_numbers(text, units)
+        if n.text in numbers._WORD_DIGITS and text[n.end : n.end + 1] not in numbers._CONTINUATIONS
+    ]
+    every = numbers.find_numbers(text, units)
+    assert repr(numbers.numbers_but_lone_words(text, units)) == repr([n for n in every if n not in lone])
+
+
 # _START_AT_RUN_STARTS as an alternation of its two forms, before it began with one character class.
 START_AT_RUN_STARTS = re.compile(
     rf"{numbers._NUMERAL_START}|(?<![{numbers._POWERS}])[{numbers._POWERS}]+分之"
