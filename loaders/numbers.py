@@ -136,7 +136,11 @@ _DIGIT_VALUES = {
     **dict.fromkeys("八捌", 8),
     **dict.fromkeys("九玖", 9),
 }
+# 十 or 拾 with a digit before it and one after it (not 两, which is never elided), each optional.
+_TENS_DIGITS = "".join(c for c, v in _DIGIT_VALUES.items() if v)
+_TENS = re.compile(f"([{_TENS_DIGITS}])?[十拾]([{_TENS_DIGITS.replace('两', '')}])?")
 _ZEROS = frozenset("零〇○")
+_AFTER_TENS = frozenset("万亿多余点分") | _ZEROS  # what may go on from a number of tens (_tens_span)
 _PLACE_VALUES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _SECTION_VALUES = {"万": 10**4, "亿": 10**8}
 _EXPONENTS = {"十": 1, "拾": 1, "百": 2, "佰": 2, "千": 3, "仟": 3, "万": 4, "亿": 8}
@@ -154,6 +158,17 @@ _CHINESE_TOKENS = {
 }
 # what may follow a Chinese digit inside a numeral; a digit followed by none of these stands alone
 _CONTINUATIONS = frozenset(_CHINESE_TOKENS) | set("点分")
+# _START and _START_AT_RUN_STARTS less the lone words that numbers_but_lone_words skips: a word digit
+# (零〇○一壹) is a start only when a continuation follows it. Checked after the character is read, so
+# that each pattern still begins with one character class.
+_NOT_A_LONE_WORD = (
+    f"(?:(?<![{''.join(sorted(_WORD_DIGITS))}])|(?=[{re.escape(''.join(sorted(_CONTINUATIONS)))}]))"
+)
+_START_SKIPPING = re.compile(rf"{_NUMERAL_START}{_NOT_A_LONE_WORD}|[{_POWERS}]+分之")
+_RUN_STARTS_SKIPPING = re.compile(
+    rf"[{_NUMERAL_CHARS}{_POWERS}]{_NOT_A_LONE_WORD}"
+    rf"(?:(?<={_NUMERAL_START})|(?<![{_POWERS}].)[{_POWERS}]*分之)"
+)
 # what may follow an Arabic number inside a numeral (3万, 3千米, 1200多万, 3分之1); see _continues_arabic
 _ARABIC_CONTINUATIONS = _ARABIC_DIGIT_SET | frozenset(_CHINESE_TOKENS) | {"分"}
 _VAGUE = frozenset("几数")
@@ -476,7 +491,9 @@ def _tidy(d: Decimal) -> Decimal:
     return Decimal((sign, digits, exponent))
 
 
+@lru_cache(maxsize=4096)
 def _kind(numeral: str) -> str:
+    """arabic, chinese or mixed; kept for the numerals a report writes again and again (2024, 一九五八)."""
     chars = set(numeral)
     arabic = not _ARABIC_DIGIT_SET.isdisjoint(chars)
     chinese = not _CHINESE_NUMERAL_CHARS.isdisjoint(chars)
@@ -485,7 +502,7 @@ def _kind(numeral: str) -> str:
 
 def _plain_span(text: str, i: int, read: _Read) -> NumberSpan:
     multiplier_text = text[read.tail_start : read.end]
-    exponent = sum(_EXPONENTS[c] for c in multiplier_text)
+    exponent = sum(map(_EXPONENTS.__getitem__, multiplier_text))
     return record(
         NumberSpan,
         start=i,
@@ -555,17 +572,38 @@ def _simple_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> Number
         return _arabic_span(text, i, units)
     if text[i] in _DIGIT_VALUES and text[i + 1 : i + 2] not in _CONTINUATIONS:
         return _single_term_span(i, text[i], _CHINESE_TOKENS[text[i]][1], "chinese")
-    return None
+    return _tens_span(text, i, units)
+
+
+def _tens_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
+    """The span at i when it is a number of tens, 十, 十四, 二十 or 二十三 (what the reader is most often
+    asked for after the simple numbers), that nothing after it continues; else None. A digit before 十 is
+    its coefficient unless a unit word begins at the 十 (the reader then leaves the 十 to the unit).
+
+    After a number of tens the reader takes a section word (二十万), 多/余 before one, or a tentative zero;
+    点 and 分 make a decimal or a fraction. Anything else ends the number: another digit (十四五), a place
+    word (十百), an Arabic digit."""
+    match = _TENS.match(text, i)
+    if match is None or text[match.end() : match.end() + 1] in _AFTER_TENS:
+        return None
+    tens, ones = match.groups()
+    if tens and _unit_at(text, i + 1, units):
+        return None
+    value = 10 * (_DIGIT_VALUES[tens] if tens else 1) + (_DIGIT_VALUES[ones] if ones else 0)
+    return _single_term_span(i, match.group(), Decimal(value), "chinese")
 
 
 def _arabic_span(text: str, i: int, units: dict[str, tuple[str, ...]]) -> NumberSpan | None:
     match = _ARABIC.match(text, i)
     if match is None:
         return None
-    end = match.end()
-    value = +_arabic_value(match.group())  # + rounds to the working precision, as the reader's sum does
+    end, written = match.end(), match.group()
+    value = +_arabic_value(written)  # + rounds to the working precision, as the reader's sum does
     if not _continues_arabic(text, end):
-        return _single_term_span(i, match.group(), _tidy(value), "arabic")
+        # a number written without a point has no zeros after one to drop (_tidy)
+        return _single_term_span(
+            i, written, _tidy(value) if "." in written or "．" in written else value, "arabic"
+        )
     section_word = text[end] in _SECTION_VALUES and not _unit_at(text, end, units)
     if section_word and not _continues_arabic(text, end + 1) and not text.startswith("点", end + 1):
         return _plain_span(text, i, _Read(end + 1, value * _CHINESE_TOKENS[text[end]][1], end))
@@ -636,12 +674,15 @@ def _run_end(text: str, i: int) -> int:
     return j
 
 
-def _next_start(text: str, pos: int) -> re.Match[str] | None:
-    """_START.search(text, pos) in linear time over a whole text.
+def _next_start(text: str, pos: int, skip_lone_words: bool) -> re.Match[str] | None:
+    """_START.search(text, pos) in linear time over a whole text; with ``skip_lone_words``, the next start
+    that is not a lone word (numbers_but_lone_words).
 
     Wherever _START matches inside a run of power words it matches at the run's start too, so after pos
     only run starts need trying; trying every position of a long run (万万万…) is quadratic.
     """
+    if skip_lone_words:
+        return _START_SKIPPING.match(text, pos) or _RUN_STARTS_SKIPPING.search(text, pos + 1)
     return _START.match(text, pos) or _START_AT_RUN_STARTS.search(text, pos + 1)
 
 
@@ -656,16 +697,14 @@ def numbers_but_lone_words(
     """find_numbers, less (with ``skip_lone_words``) the lone 一 and 零 (〇 ○ 壹) that no numeral
     character follows: a report has thousands (进一步, 统一, 零部件), and `quantities` drops every one as a
     word, not a count, so they are not built at all. Each spans one character, whether reported or not,
-    so the scan goes on from the same place without them."""
+    so the scan goes on from the same place without them: the search for the next start passes them
+    over."""
     units = _unit_index(frozenset(unit_words))
     spans: list[NumberSpan] = []
     pos = 0
     with localcontext(_WORKING):
-        while (match := _next_start(text, pos)) is not None:
+        while (match := _next_start(text, pos, skip_lone_words)) is not None:
             i = match.start()
-            if skip_lone_words and text[i] in _WORD_DIGITS and text[i + 1 : i + 2] not in _CONTINUATIONS:
-                pos = i + 1
-                continue
             arabic = text[i] in _ARABIC_DIGITS
             dotted = _DOTTED.match(text, i) if arabic else None
             if dotted is not None:

@@ -139,9 +139,16 @@ def _excluded(text: str, number: NumberSpan, quoted: bytearray, vocab: Vocabular
         return True
     if match_ending_at(text, number.start, vocab.denominator_marks):
         return True  # 每10万人45台: the population an indicator is measured per
-    if _SLOGAN_COUNT.search(text, max(0, number.start - 3), number.start):
+    if _after_slogan_count(text, number.start):
         return True  # 三个100%, 两个确保: a count of a slogan names it
     return number.fraction
+
+
+def _after_slogan_count(text: str, position: int) -> bool:
+    """Whether a small count and its 个 end at position (_SLOGAN_COUNT); searched only where a 个 is, as
+    before most numbers none is."""
+    start = max(0, position - 3)
+    return "个" in text[start:position] and _SLOGAN_COUNT.search(text, start, position) is not None
 
 
 def _rhetorical(text: str, candidate: _Candidate, vocab: Vocabulary) -> bool:
@@ -213,20 +220,18 @@ def _candidate(text: str, number: NumberSpan, vocab: Vocabulary) -> _Candidate:
     if not unit and not multiplier_text and (spaced := _spaced_multiplier(text, number.end, vocab)):
         multiplier_text, unit, unit_end = spaced
     after = match_at(text, unit_end, vocab.comparators_after) if unit else ""
-    return _Candidate(
-        number=number,
-        value_upper=None,
-        multiplier_text=multiplier_text,
-        unit=unit,
-        infix=infix,
-        before=match_ending_at(text, number.start, vocab.comparators_before),
-        after=after,
-        end=unit_end + len(after),
-        distant_before=_cue_before_reference(text, number.start, vocab),
-        inner_infix=match_at(text, number.end - len(number.multiplier_text) - 1, vocab.comparators_infix)
+    before = match_ending_at(text, number.start, vocab.comparators_before)
+    distant_before = _cue_before_reference(text, number.start, vocab)
+    inner_infix = (
+        match_at(text, number.end - len(number.multiplier_text) - 1, vocab.comparators_infix)
         if number.multiplier_text
-        else "",
+        else ""
     )
+    # every field by position, in their order: a named tuple built from keywords takes twice as long
+    return _Candidate(
+        number, None, multiplier_text, unit, infix, before, after, unit_end + len(after), False, None,
+        distant_before, inner_infix,
+    )  # fmt: skip
 
 
 def _spaced_multiplier(text: str, position: int, vocab: Vocabulary) -> tuple[str, str, int] | None:
@@ -262,8 +267,6 @@ def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     while index < len(candidates):
         low = candidates[index]
         high = candidates[index + 1] if index + 1 < len(candidates) else None
-        gap_start = low.end  # after the unit as written (none for 百分之八), and any cue after it
-        joiner = _RANGE_JOINER.fullmatch(text, gap_start, high.number.start) if high else None
         if (
             high is not None
             and not high.unit
@@ -273,10 +276,11 @@ def _merge_ranges(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
             high = high._replace(unit=low.unit)  # 百分之八至九: the upper bound shares 百分之
         if (
             high is not None
-            and joiner is not None
             and high.unit
             and low.unit in ("", high.unit)
             and not low.after
+            # the gap is after the unit as written (none for 百分之八), and any cue after it
+            and _RANGE_JOINER.fullmatch(text, low.end, high.number.start)
             and low.number.value * low.number.multiplier <= high.number.value * high.number.multiplier
         ):
             multiplier = low.multiplier_text or high.multiplier_text
@@ -392,8 +396,9 @@ def _strip(words: str) -> str:
 
 
 def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
-    for cue in vocab.firmness:
-        pre = pre.replace(cue, "")
+    if vocab.firmness.pattern.search(pre):  # most hold none
+        for cue in vocab.firmness:
+            pre = pre.replace(cue, "")
     pre = vocab.base_cue.sub("", pre)
     pre = vocab.indicator_lead.sub("", _LEADING_YEAR.sub("", _strip(pre)))
     while trail := match_ending_at(pre, len(pre), vocab.indicator_trails):
@@ -409,12 +414,14 @@ def _indicator(pre: str, post: str, unit: str, vocab: Vocabulary) -> str:
 
 
 def _firmness(text: str, sentence: Sentence, clause_start: int, position: int, vocab: Vocabulary) -> str:
-    best, best_at = "", -1
-    for cue in vocab.firmness:
-        at = text.rfind(cue, clause_start, position)
-        if at > best_at:
-            best, best_at = cue, at
-    if best:
+    # the last cue before the number in the clause (the longest of those starting together); most
+    # clauses have none, which one search tells
+    if vocab.firmness.pattern.search(text, clause_start, position):
+        best, best_at = "", -1
+        for cue in vocab.firmness:
+            at = text.rfind(cue, clause_start, position)
+            if at > best_at:
+                best, best_at = cue, at
         return best
     if text.startswith(_DETAIL_MARK, clause_start):  # 其中…: the detail of the clause before
         previous = _clause_before(text, sentence.start, clause_start)
@@ -423,10 +430,11 @@ def _firmness(text: str, sentence: Sentence, clause_start: int, position: int, v
     time_frame = _LEADING_TIME_FRAME.match(text, sentence.start)  # 到2020年,力争…: the cue still opens it
     head_start = time_frame.end() if time_frame else sentence.start
     head = text[head_start : head_start + 8].lstrip()
-    for cue in vocab.firmness:
-        at = head.find(cue)
-        if 0 <= at <= 4:
-            return cue
+    if vocab.firmness.pattern.search(head):
+        for cue in vocab.firmness:
+            at = head.find(cue)
+            if 0 <= at <= 4:
+                return cue
     return ""
 
 
@@ -598,17 +606,22 @@ def find_quantities(text: str, segmentation: Segmentation, vocab: Vocabulary) ->
             cursor += 1
         if not in_sentence:
             continue
-        candidates = _merge_ranges(text, [_candidate(text, n, vocab) for n in in_sentence])
-        candidates = _share_trailing_cues(text, candidates)
+        # ranges, shared cues and starting levels join two numbers: a lone one (most sentences) skips them
+        candidates = [_candidate(text, n, vocab) for n in in_sentence]
+        if len(candidates) > 1:
+            candidates = _share_trailing_cues(text, _merge_ranges(text, candidates))
         # years out first, so that 由一九七八年的X提高到Y pairs X with Y; a starting level is no quantity
         candidates = [c for c in candidates if c.unit or not text.startswith("年", c.number.end)]
-        candidates = _pair_baselines(text, candidates, vocab)
+        if len(candidates) > 1:
+            candidates = _pair_baselines(text, candidates, vocab)
         candidates = [c for c in candidates if c.unit and c.end <= sentence.end and _counts(text, c, vocab)]
         if not candidates:
             continue
         state = _SentenceState(topic=sentence.lead)
         for clause in _clauses(text, sentence.start, sentence.end):
             members = [c for c in candidates if clause[0] <= c.number.start < clause[1]]
+            if not members:  # nothing to split or read
+                continue
             for sub in _sub_clauses(text, clause, members, vocab):
                 sub_members = [c for c in members if sub[0] <= c.number.start < sub[1]]
                 if sub_members:

@@ -116,17 +116,33 @@ def read_report(path: Path, data: bytes | None = None, max_line_chars: int = 100
     _check_limit(source, "report text", len(text), MAX_REPORT_CHARS, "characters")
     text = _unify_newlines(text)
     cjk = _check_text(text, source, max_line_chars)
-    return ReportText(text=text, normalized=normalize(text), encoding=encoding, script=_script(text, cjk))
+    normalized, traditional = _normalized(text)
+    return ReportText(text=text, normalized=normalized, encoding=encoding, script=_script(traditional, cjk))
 
 
 def normalize(text: str) -> str:
     """Full-width ASCII → half-width, U+3000 → space, traditional → simplified; one char → one char."""
-    table = _normalization_table()
+    return _normalized(text)[0]
+
+
+def _normalized(text: str) -> tuple[str, int]:
+    """normalize(text), and how many of text's characters are traditional ones (for _script): both from
+    the one pass over the runs of characters that change, which hold every traditional one."""
+    table, traditional = _normalization_table(), _t2s_chars()
     if _ASTRAL.search(text):  # rare; _normalized_runs covers the Basic Multilingual Plane only
-        return text.translate(table)
+        return text.translate(table), sum(map(traditional.__contains__, text))
     # Only the runs of characters that change are translated: translate looks every character up in the
-    # table, and most of a report's characters are not in it.
-    return _normalized_runs().sub(lambda run: run.group().translate(table), text)
+    # table, and most of a report's characters are not in it. The full-width comma, four in five of those
+    # runs, is replaced first, all at once (it is not traditional, and its half-width form is not in the
+    # table).
+    count = 0
+
+    def translated(run: re.Match[str]) -> str:
+        nonlocal count
+        count += sum(map(traditional.__contains__, run.group()))
+        return run.group().translate(table)
+
+    return _normalized_runs().sub(translated, text.replace("，", ",")), count
 
 
 # --- normalisation -------------------------------------------------------------------------------
@@ -158,11 +174,6 @@ def _normalized_runs() -> re.Pattern[str]:
     return _bmp_runs(map(chr, _normalization_table()))
 
 
-@lru_cache(maxsize=1)
-def _traditional_runs() -> re.Pattern[str]:
-    return _bmp_runs(_t2s_chars())
-
-
 def _bmp_runs(chars: Iterable[str]) -> re.Pattern[str]:
     """Runs of those of the characters that are in the Basic Multilingual Plane.
 
@@ -173,13 +184,9 @@ def _bmp_runs(chars: Iterable[str]) -> re.Pattern[str]:
     return re.compile(f"[{escaped}]+" if escaped else "(?!)")
 
 
-def _script(text: str, cjk: int) -> str:
-    """simplified or traditional, from text and the number of its CJK characters."""
-    if _ASTRAL.search(text):
-        changed = sum(map(_t2s_chars().__contains__, text))
-    else:
-        changed = _count(_traditional_runs(), text)
-    return "traditional" if cjk and changed / cjk > TRADITIONAL_SHARE else "simplified"
+def _script(traditional: int, cjk: int) -> str:
+    """simplified or traditional, from the numbers of a text's traditional and CJK characters."""
+    return "traditional" if cjk and traditional / cjk > TRADITIONAL_SHARE else "simplified"
 
 
 def _count(runs: re.Pattern[str], text: str, start: int = 0, end: int = sys.maxsize) -> int:
@@ -415,24 +422,24 @@ def _block_lines(container: BaseOxmlElement) -> Iterator[str]:
                 yield from _block_lines(content)
 
 
-# python-docx's own XPath expressions for a paragraph's text (CT_P.text, CT_Hyperlink.text, CT_R.text),
-# compiled once: python-docx compiles each of them again on every call, which took most of the time of
-# reading a .docx. Each element of a run is still turned into text by its python-docx class (str()).
-_PARAGRAPH_CONTENT = etree.XPath("w:r | w:hyperlink", namespaces=nsmap)
-_HYPERLINK_RUNS = etree.XPath("w:r", namespaces=nsmap)
-_RUN_CONTENT = etree.XPath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab", namespaces=nsmap)
+# python-docx's own XPath expressions for a paragraph's text (CT_P.text, CT_Hyperlink.text, CT_R.text) as
+# one, compiled once: python-docx compiles each of them again on every call, which took most of the time
+# of reading a .docx. The content of the paragraph's runs and of its hyperlinks' runs, in document order,
+# is the order that reading each run's content in turn gives. Each element is still turned into text by
+# its python-docx class (str()).
+_PARAGRAPH_CONTENT = etree.XPath(
+    " | ".join(
+        f"{runs}/{content}"
+        for runs in ("w:r", "w:hyperlink/w:r")
+        for content in ("w:br", "w:cr", "w:noBreakHyphen", "w:ptab", "w:t", "w:tab")
+    ),
+    namespaces=nsmap,
+)
 
 
 def _paragraph_text(paragraph: BaseOxmlElement) -> str:
     """What python-docx's ``Paragraph.text`` gives: its runs' text, those in hyperlinks included."""
-    return "".join(
-        _run_text(element) if element.tag == qn("w:r") else "".join(map(_run_text, _HYPERLINK_RUNS(element)))
-        for element in _PARAGRAPH_CONTENT(paragraph)
-    )
-
-
-def _run_text(run: BaseOxmlElement) -> str:
-    return "".join(map(str, _RUN_CONTENT(run)))
+    return "".join(map(str, _PARAGRAPH_CONTENT(paragraph)))
 
 
 def _read_html(data: bytes, source: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from loaders.numbers import parse_numeral
@@ -33,14 +34,17 @@ BY_DEFAULT = "default"
 BY_FRONT_MATTER = "front_matter"
 
 _CN_DIGITS = "一二三四五六七八九十"
-# Heading markers by level; the first group is the ordinal as written.
-_HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"^([{_CN_DIGITS}]{{1,3}})[、.]")),
-    (2, re.compile(rf"^[(]([{_CN_DIGITS}]{{1,3}})[)]")),
-    (3, re.compile(r"^(\d{1,2})(?:[、]|\.(?!\d))")),
-    (4, re.compile(r"^[(](\d{1,2})[)]")),
-    (4, re.compile(r"^(——)")),
+# Heading markers by level, first match first; the one group of each is the ordinal as written.
+_HEADING_PATTERNS: tuple[tuple[int, str], ...] = (
+    (1, rf"^([{_CN_DIGITS}]{{1,3}})[、.]"),
+    (2, rf"^[(]([{_CN_DIGITS}]{{1,3}})[)]"),
+    (3, r"^(\d{1,2})(?:[、]|\.(?!\d))"),
+    (4, r"^[(](\d{1,2})[)]"),
+    (4, r"^(——)"),
 )
+# The heading patterns as one, tried in their order (one match a line instead of one a pattern): the
+# group that holds the ordinal says which pattern matched, and so the level.
+_HEADING = re.compile("|".join(f"(?:{pattern})" for _, pattern in _HEADING_PATTERNS))
 # A glossary appended to a report (名词解释): its statements explain terms and history.
 _GLOSSARY_TITLE = re.compile(r"^(?:附[:]?)?(?:名词解释|名词注释|注释|附注|名词说明)[:]?$")
 # A line on its own, without a full stop, that names an annex or a list of projects.
@@ -145,7 +149,9 @@ class _Heading:
     start: int
 
 
+@lru_cache(maxsize=256)
 def _ordinal(written: str) -> int | None:
+    """A heading's ordinal as a number; kept for the few that a report's headings write (一, 二, 12)."""
     if written == "——":
         return None
     try:
@@ -219,12 +225,13 @@ def _is_front_matter(line: str) -> bool:
 
 def _heading_at(text: str, start: int, end: int, report_year: int | None) -> _Heading | None:
     line = text[start:end]
-    for level, pattern in _HEADING_PATTERNS:
-        match = pattern.match(line)
-        if match:
-            title_end = _SENTENCE_END.search(line, match.end())
-            title = line[match.end() : title_end.start() if title_end else len(line)].strip()
-            return _Heading(level, match.group(0), _ordinal(match.group(1)), title, start)
+    match = _HEADING.match(line)
+    if match:
+        assert match.lastindex is not None  # each pattern's ordinal is a group it always fills
+        level, _ = _HEADING_PATTERNS[match.lastindex - 1]
+        title_end = _SENTENCE_END.search(line, match.end())
+        title = line[match.end() : title_end.start() if title_end else len(line)].strip()
+        return _Heading(level, match.group(0), _ordinal(match.group(match.lastindex)), title, start)
     if _ANNEX_HEADING.match(line) or _GLOSSARY_TITLE.match(line) or _is_bare_heading(line, report_year):
         return _Heading(1, "", None, line.strip(), start)
     return None
@@ -331,15 +338,14 @@ def _innermost(sections: list[Section], starts: list[int], position: int) -> Sec
 
 
 def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans = []
-    cursor = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        if match.end() > cursor:
-            spans.append((cursor, match.end()))
-        cursor = match.end()
-    if cursor < end:
-        spans.append((cursor, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    """The sentences of text[start:end] that are not blank: up to each sentence end, then the rest. A piece
+    up to a sentence end holds its punctuation, so only the rest can be blank."""
+    ends = [match.end() for match in _SENTENCE_END.finditer(text, start, end)]
+    spans = list(zip([start, *ends], ends, strict=False))  # the last start is the rest's
+    rest = ends[-1] if ends else start
+    if rest < end and text[rest:end].strip():
+        spans.append((rest, end))
+    return spans
 
 
 def _is_lead(sentence: str) -> bool:
@@ -396,6 +402,11 @@ class _Own(NamedTuple):
     strong: bool
 
 
+# What a deciding heading says of each of its sentences, by the heading's kind (one tuple per kind, not
+# one per sentence).
+_BY_HEADING = {kind: _Own(kind, BY_HEADING, True) for kind in (PLAN, REVIEW, OTHER)}
+
+
 class _Cues:
     """Each sentence's own cues (_cue_kind), worked out when first asked for: a sentence under a heading
     that decides its kind needs them only inside a review passage (_continue_review_runs)."""
@@ -417,12 +428,12 @@ def _own_kind(body: str, section: Section | None, cues: _Cues, index: int) -> _O
     by a single weak hint (了, 比上年, 将) are weak: a neighbour decided more firmly overrides them."""
     if section is not None and section.decided:
         if section.kind == PLAN and _REVIEW_SENTENCE_HEAD.match(body):
-            return _Own(REVIEW, BY_SENTENCE_CUE, strong=True)
-        return _Own(section.kind, BY_HEADING, strong=True)
+            return _Own(REVIEW, BY_SENTENCE_CUE, True)
+        return _BY_HEADING[section.kind]
     if section is None and _is_front_matter(body):
-        return _Own(OTHER, BY_FRONT_MATTER, strong=True)
+        return _Own(OTHER, BY_FRONT_MATTER, True)
     cue = cues[index]
-    return _Own(cue[0], BY_SENTENCE_CUE, strong=cue[1] >= _STRONG_MARGIN) if cue is not None else None
+    return _Own(cue[0], BY_SENTENCE_CUE, cue[1] >= _STRONG_MARGIN) if cue is not None else None
 
 
 def _continue_review_runs(own: list[_Own | None], paragraphs: list[int], cues: _Cues) -> list[_Own | None]:
@@ -442,7 +453,7 @@ def _continue_review_runs(own: list[_Own | None], paragraphs: list[int], cues: _
         elif run_paragraph != paragraph or _firmly_plan(cues[index]):
             run_paragraph = None
         elif decided is not None and decided.evidence == BY_HEADING and decided.kind == PLAN:
-            decided = _Own(REVIEW, BY_NEIGHBOUR, strong=True)
+            decided = _Own(REVIEW, BY_NEIGHBOUR, True)
         continued.append(decided)
     return continued
 
@@ -491,25 +502,28 @@ def segment(text: str, report_year: int | None = None, vocab: Vocabulary | None 
     paragraphs = _paragraphs(text, report_year, headings)
     sections = _sections(text, paragraphs, report_year, headings)
     starts = [s.start for s in sections]
-    spans: list[tuple[int, int, int, Section | None]] = [
-        (paragraph_no, s_start, s_end, _innermost(sections, starts, s_start))
-        for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1)
-        for s_start, s_end in _sentence_spans(text, p_start, p_end)
-    ]
-    bodies = [text[start:end] for _, start, end, _ in spans]
+    # Each sentence with its paragraph and section, its text and what it says of its own kind, listed in
+    # one pass. A section starts where its heading's paragraph starts, so every sentence of a paragraph is
+    # in the section that the paragraph's start is in, and in the same part.
+    spans: list[tuple[int, int, int, Section | None]] = []
+    bodies: list[str] = []
     cues = _Cues(bodies, report_year, vocab)
-    kinds = _fill_from_neighbours(
-        _continue_review_runs(
-            [
-                _own_kind(body, section, cues, index)
-                for index, ((*_, section), body) in enumerate(zip(spans, bodies, strict=True))
-            ],
-            [paragraph_no for paragraph_no, *_ in spans],
-            cues,
-        ),
-        [_part(section) for *_, section in spans],
-        [section.kind if section is not None else PLAN for *_, section in spans],
-    )
+    own: list[_Own | None] = []
+    paragraph_nos: list[int] = []
+    parts: list[int | None] = []
+    defaults: list[str] = []
+    for paragraph_no, (p_start, p_end) in enumerate(paragraphs, start=1):
+        section = _innermost(sections, starts, p_start)
+        part, default = _part(section), section.kind if section is not None else PLAN
+        for start, end in _sentence_spans(text, p_start, p_end):
+            body = text[start:end]
+            bodies.append(body)
+            own.append(_own_kind(body, section, cues, len(bodies) - 1))
+            spans.append((paragraph_no, start, end, section))
+            paragraph_nos.append(paragraph_no)
+            parts.append(part)
+            defaults.append(default)
+    kinds = _fill_from_neighbours(_continue_review_runs(own, paragraph_nos, cues), parts, defaults)
     sentences: list[Sentence] = []
     lead, main_targets, current_paragraph = "", False, 0
     for (paragraph_no, start, end, section), body, (kind, evidence) in zip(spans, bodies, kinds, strict=True):

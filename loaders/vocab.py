@@ -28,21 +28,31 @@ _ENUMERATION = r"[一二三四五六七八九十]+是"
 
 
 class Words(tuple[str, ...]):
-    """Words of a vocabulary, longest first (so the first that matches is the longest), with the set of
-    them and their lengths: a match tries one slice a length instead of every word (the unit words alone
-    are several hundred)."""
+    """Words of a vocabulary, longest first (so the first that matches is the longest), with those words
+    by their first and by their last character: a match tries only the few words that begin (or end) with
+    the character at hand (the unit words alone are a hundred), and most characters begin none."""
 
-    members: frozenset[str]
-    lengths: tuple[int, ...]
+    by_first: dict[str, tuple[str, ...]]
+    by_last: dict[str, tuple[str, ...]]
+    pattern: re.Pattern[str]  # any one of the words: whether a text holds one is a single search
 
     def __new__(cls, words: Iterable[str]) -> Words:
         self = super().__new__(cls, sorted({w for w in words if w}, key=lambda w: (-len(w), w)))
-        self.members = frozenset(self)
-        self.lengths = tuple(sorted({len(w) for w in self}, reverse=True))
+        self.by_first = _by_character(self, 0)
+        self.by_last = _by_character(self, -1)
+        self.pattern = re.compile("|".join(map(re.escape, self)) or "(?!)")  # (?!) matches nothing
         return self
 
     def __getnewargs__(self) -> tuple[tuple[str, ...]]:
         return (tuple(self),)
+
+
+def _by_character(words: tuple[str, ...], index: int) -> dict[str, tuple[str, ...]]:
+    """The words by their character at index, each group in the order of words."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[index], []).append(word)
+    return {character: tuple(group) for character, group in groups.items()}
 
 
 def _column(path: Path, column: str, where: tuple[str, str] | None = None) -> Words:
@@ -191,19 +201,16 @@ def _unit_spellings(reference_dir: Path, role: str) -> frozenset[str]:
 
 
 def match_at(text: str, position: int, words: Words) -> str:
-    """The longest word that starts at ``position``, or ''."""
-    for length in words.lengths:
-        piece = text[position : position + length]
-        if piece in words.members:
-            return piece
+    """The longest word that starts at ``position`` (0 <= position), or ''."""
+    for word in words.by_first.get(text[position : position + 1], ()):
+        if text.startswith(word, position):
+            return word
     return ""
 
 
 def match_ending_at(text: str, position: int, words: Words) -> str:
-    """The longest word that ends just before ``position``, or ''."""
-    for length in words.lengths:
-        if length <= position:
-            piece = text[position - length : position]
-            if piece in words.members:
-                return piece
+    """The longest word that ends just before ``position`` (0 <= position <= len(text)), or ''."""
+    for word in words.by_last.get(text[position - 1 : position] if position else "", ()):
+        if text.endswith(word, 0, position):
+            return word
     return ""
