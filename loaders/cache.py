@@ -32,7 +32,7 @@ from loaders.vocab import REFERENCE_DIR, VOCABULARY_FILES
 
 LOADERS_DIR = Path(__file__).resolve().parent
 # The libraries whose version changes the text a file decodes to.
-_DECODING_LIBRARIES = ("opencc-python-reimplemented", "python-docx", "lxml")
+_DECODING_LIBRARIES = ("opencc-python-reimplemented", "lxml")
 
 
 def extractor_version(reference_dir: Path = REFERENCE_DIR, loaders_dir: Path = LOADERS_DIR) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import posixpath
 import re
 import sys
 import zipfile
@@ -20,10 +21,7 @@ from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
-import docx
-from docx.oxml.ns import nsmap, qn
-from docx.oxml.xmlchemy import BaseOxmlElement
-from lxml import etree  # type: ignore[import-untyped]  # python-docx parses with lxml: no stubs pinned
+from lxml import etree  # type: ignore[import-untyped]  # no stubs pinned
 
 from loaders.errors import LoaderError
 
@@ -69,7 +67,7 @@ _LOW_BYTE_ZERO = re.compile(
     "[" + "".join(chr(high << 8) for high in range(1, 256) if not 0xD8 <= high <= 0xDF) + "]"
 )
 _XML_PARAGRAPH = re.compile(rb"<(?:[\w.-]+:)?p[\s/>]")  # <w:p>, <w:p/>, <w:p w:rsidR=…> (not <w:pPr>)
-_XML_PARTS = (".xml", ".rels")  # the parts of a .docx that python-docx parses
+_XML_PARTS = (".xml", ".rels")  # the XML parts of a .docx, counted against the limits
 _META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030"})
 _BOMS = (
@@ -375,71 +373,117 @@ def _unify_newlines(text: str) -> str:
 
 
 def _read_docx(data: bytes, source: str) -> tuple[str, str]:
-    _check_docx_size(data, source)
+    """The text of a .docx's main document: one line per paragraph and per table row, as python-docx
+    gives it (paragraph.text, tested against it), read straight from the package: its parts are read
+    once, for the size limits and for the text."""
     try:
-        document = docx.Document(io.BytesIO(data))
-        return "\n".join(_block_lines(document.element.body)), "docx"
-    # python-docx and lxml fail on a malformed package in many ways (zip, XML, parts, XPath)
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = _checked_xml_parts(package, source)
+        return "\n".join(_block_lines(_document_body(parts))), "docx"
+    except LoaderError:
+        raise
+    # zipfile, zlib and lxml fail on a malformed package in many ways
     except Exception as exc:
         raise LoaderError(source, f"corrupt .docx: {exc}") from exc
 
 
-def _check_docx_size(data: bytes, source: str) -> None:
-    """Reject a .docx over the size limits from its zip directory and its raw XML, before parsing it."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            _check_docx_parts(package, source)
-    except LoaderError:
-        raise
-    except Exception as exc:  # zipfile and zlib fail on a corrupt package in many ways
-        raise LoaderError(source, f"corrupt .docx: {exc}") from exc
-
-
-def _check_docx_parts(package: zipfile.ZipFile, source: str) -> None:
-    parts = package.infolist()
-    unpacked = sum(part.file_size for part in parts)
+def _checked_xml_parts(package: zipfile.ZipFile, source: str) -> dict[str, bytes]:
+    """The package's XML parts by name, once they are within the size limits (checked from the zip
+    directory and the raw XML, before anything is parsed)."""
+    infos = package.infolist()
+    unpacked = sum(part.file_size for part in infos)
     _check_limit(source, "unpacked .docx", unpacked, MAX_UNPACKED_BYTES, "bytes")
+    parts: dict[str, bytes] = {}
     tags = paragraphs = 0
-    for part in (part for part in parts if part.filename.endswith(_XML_PARTS)):
-        xml = package.read(part)
+    for part in (part for part in infos if part.filename.endswith(_XML_PARTS)):
+        xml = parts[part.filename] = package.read(part)
         tags += xml.count(b"<")
         _check_limit(source, ".docx", tags, MAX_DOCX_TAGS, "XML tags")
         paragraphs += sum(1 for _ in _XML_PARAGRAPH.finditer(xml))  # fewer than its tags
         _check_limit(source, ".docx", paragraphs, MAX_PARAGRAPHS, "paragraphs")
+    return parts
 
 
-def _block_lines(container: BaseOxmlElement) -> Iterator[str]:
+# What python-docx reads: the part the package's officeDocument relationship names, which must be a
+# WordprocessingML main document; parsed as python-docx parses (no entities resolved, blank text dropped).
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_MAIN_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_DOCX_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+def _document_body(parts: dict[str, bytes]) -> etree._Element:
+    relationships = etree.fromstring(parts["_rels/.rels"], _DOCX_PARSER)
+    target = next(rel.get("Target") for rel in relationships if rel.get("Type") == _OFFICE_DOCUMENT)
+    name = posixpath.normpath(target).lstrip("/")
+    content_type = _content_type(etree.fromstring(parts["[Content_Types].xml"], _DOCX_PARSER), name)
+    if content_type != _MAIN_DOCUMENT:
+        raise ValueError(f"not a Word document, its main part is {content_type!r}")
+    body = etree.fromstring(parts[name], _DOCX_PARSER).find(_w("body"))
+    if body is None:
+        raise ValueError("the document has no body")
+    return body
+
+
+def _content_type(types: etree._Element, name: str) -> str | None:
+    for override in types.iterchildren(f"{_CONTENT_TYPES}Override"):
+        if override.get("PartName", "").lstrip("/").lower() == name.lower():
+            return str(override.get("ContentType"))
+    extension = posixpath.splitext(name)[1].lstrip(".").lower()
+    for default in types.iterchildren(f"{_CONTENT_TYPES}Default"):
+        if default.get("Extension", "").lower() == extension:
+            return str(default.get("ContentType"))
+    return None
+
+
+def _block_lines(container: etree._Element) -> Iterator[str]:
     """One line per paragraph and per table row (cells joined by a tab), in body order."""
     for element in container.iterchildren():
-        if element.tag == qn("w:p"):
+        if element.tag == _P:
             yield _paragraph_text(element)
-        elif element.tag == qn("w:tbl"):
-            for row in element.iterchildren(qn("w:tr")):
-                cells = row.iterchildren(qn("w:tc"))
+        elif element.tag == _TABLE:
+            for row in element.iterchildren(_w("tr")):
+                cells = row.iterchildren(_w("tc"))
                 yield "\t".join("\n".join(_block_lines(cell)) for cell in cells)
-        elif element.tag == qn("w:sdt"):  # a content control wrapping paragraphs or tables
-            for content in element.iterchildren(qn("w:sdtContent")):
+        elif element.tag == _CONTENT_CONTROL:  # a content control wrapping paragraphs or tables
+            for content in element.iterchildren(_w("sdtContent")):
                 yield from _block_lines(content)
 
 
-# python-docx's own XPath expressions for a paragraph's text (CT_P.text, CT_Hyperlink.text, CT_R.text) as
-# one, compiled once: python-docx compiles each of them again on every call, which took most of the time
-# of reading a .docx. The content of the paragraph's runs and of its hyperlinks' runs, in document order,
-# is the order that reading each run's content in turn gives. Each element is still turned into text by
-# its python-docx class (str()).
+_P, _TABLE, _CONTENT_CONTROL = _w("p"), _w("tbl"), _w("sdt")
+# python-docx's XPath expressions for a paragraph's text (CT_P.text, CT_Hyperlink.text, CT_R.text) as one,
+# compiled once. The content of the paragraph's runs and of its hyperlinks' runs, in document order, is
+# the order that reading each run's content in turn gives.
 _PARAGRAPH_CONTENT = etree.XPath(
     " | ".join(
         f"{runs}/{content}"
         for runs in ("w:r", "w:hyperlink/w:r")
         for content in ("w:br", "w:cr", "w:noBreakHyphen", "w:ptab", "w:t", "w:tab")
     ),
-    namespaces=nsmap,
+    namespaces={"w": _W},
 )
+# Each content element as python-docx turns it into text (str() of its element class).
+_CONTENT_TEXT = {_w("cr"): "\n", _w("noBreakHyphen"): "-", _w("ptab"): "\t", _w("tab"): "\t"}
+_T, _BR, _BR_TYPE = _w("t"), _w("br"), _w("type")
 
 
-def _paragraph_text(paragraph: BaseOxmlElement) -> str:
+def _content_text(element: etree._Element) -> str:
+    tag = element.tag
+    if tag == _T:
+        return element.text or ""
+    if tag == _BR:  # a line break; a page or column break is no text
+        return "\n" if element.get(_BR_TYPE, "textWrapping") == "textWrapping" else ""
+    return _CONTENT_TEXT[tag]
+
+
+def _paragraph_text(paragraph: etree._Element) -> str:
     """What python-docx's ``Paragraph.text`` gives: its runs' text, those in hyperlinks included."""
-    return "".join(map(str, _PARAGRAPH_CONTENT(paragraph)))
+    return "".join(map(_content_text, _PARAGRAPH_CONTENT(paragraph)))
 
 
 def _read_html(data: bytes, source: str) -> tuple[str, str]:
