@@ -419,7 +419,9 @@ def _w(tag: str) -> str:
 
 def _document_body(parts: dict[str, bytes]) -> etree._Element:
     relationships = etree.fromstring(parts["_rels/.rels"], _DOCX_PARSER)
-    target = next(rel.get("Target") for rel in relationships if rel.get("Type") == _OFFICE_DOCUMENT)
+    target = next((rel.get("Target") for rel in relationships if rel.get("Type") == _OFFICE_DOCUMENT), None)
+    if target is None:
+        raise ValueError("the package names no main document")
     name = posixpath.normpath(target).lstrip("/")
     content_type = _content_type(etree.fromstring(parts["[Content_Types].xml"], _DOCX_PARSER), name)
     if content_type != _MAIN_DOCUMENT:
