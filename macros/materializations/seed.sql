@@ -57,7 +57,14 @@
             create or replace table {{ target_relation.render() }} as {{ read_seed }}
         {% endcall %}
     {%- endif %}
-    {#- dbt's seed runner reads back an agate table (for `dbt seed --show`): the row count stands in -#}
+    {{ finish_seed(target_relation, post_hooks) }}
+    {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
+
+{#- The end of a seed materialization (this one and seed_postgres.sql): dbt's seed runner reads back an
+    agate table (for `dbt seed --show`), for which the row count stands in; then grants, persisted docs,
+    post-hooks and the commit, as in dbt's default. -#}
+{% macro finish_seed(target_relation, post_hooks) %}
     {% set counted = run_query('select count(*) as row_count from ' ~ target_relation.render()) %}
     {% do store_result('agate_table', response='OK', agate_table=counted) %}
 
@@ -67,9 +74,7 @@
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
-
-    {{ return({'relations': [target_relation]}) }}
-{% endmaterialization %}
+{% endmacro %}
 
 {#- Whether a seed's existing table has the columns, in order, that its column_types give. -#}
 {% macro _seed_columns_match(relation, column_types) %}

@@ -27,16 +27,7 @@
             {%- endfor %}
         from {{ loaded }}
     {% endcall %}
-    {% set counted = run_query('select count(*) as row_count from ' ~ target_relation.render()) %}
-    {% do store_result('agate_table', response='OK', agate_table=counted) %}
-
-    {% do apply_grants(target_relation, config.get('grants'), should_revoke=false) %}
-    {% do persist_docs(target_relation, model) %}
-
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {{ adapter.commit() }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-
+    {{ finish_seed(target_relation, post_hooks) }}
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 

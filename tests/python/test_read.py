@@ -307,30 +307,31 @@ def test_docx_with_a_missing_part(tmp_path: Path, part: str) -> None:
     assert "corrupt .docx" in _rejected(hollow).detail
 
 
-def test_docx_whose_main_part_is_not_a_word_document(tmp_path: Path) -> None:
-    """A macro-enabled document (.docm) renamed .docx: python-docx refuses it, and so does the reader."""
+def _docx_edited(tmp_path: Path, part: str, old: bytes, new: bytes) -> Path:
+    """The Luohu excerpt as a .docx, with ``old`` replaced by ``new`` in one of its parts."""
     whole = _report_docx(tmp_path / "whole.docx", LUOHU.read_text(encoding="utf-8").split("\n"))
-    macro = tmp_path / "macro.docx"
-    with zipfile.ZipFile(whole) as original, zipfile.ZipFile(macro, "w") as copy:
+    edited = tmp_path / "edited.docx"
+    with zipfile.ZipFile(whole) as original, zipfile.ZipFile(edited, "w") as copy:
         for name in original.namelist():
             data = original.read(name)
-            if name == "[Content_Types].xml":
-                data = data.replace(b"document.main+xml", b"document.macroEnabled.main+xml")
-            copy.writestr(name, data)
+            copy.writestr(name, data.replace(old, new) if name == part else data)
+    return edited
+
+
+def test_docx_whose_main_part_is_not_a_word_document(tmp_path: Path) -> None:
+    """A macro-enabled document (.docm) renamed .docx: python-docx refuses it, and so does the reader."""
+    macro = _docx_edited(
+        tmp_path, "[Content_Types].xml", b"document.main+xml", b"document.macroEnabled.main+xml"
+    )
     with pytest.raises(ValueError, match="not a Word file"):
         docx.Document(str(macro))
     assert "corrupt .docx: not a Word document" in _rejected(macro).detail
 
 
 def test_docx_without_a_main_document_relationship(tmp_path: Path) -> None:
-    whole = _report_docx(tmp_path / "whole.docx", LUOHU.read_text(encoding="utf-8").split("\n"))
-    hollow = tmp_path / "hollow.docx"
-    with zipfile.ZipFile(whole) as original, zipfile.ZipFile(hollow, "w") as copy:
-        for name in original.namelist():
-            data = original.read(name)
-            if name == "_rels/.rels":
-                data = data.replace(b"relationships/officeDocument", b"relationships/somethingElse")
-            copy.writestr(name, data)
+    hollow = _docx_edited(
+        tmp_path, "_rels/.rels", b"relationships/officeDocument", b"relationships/somethingElse"
+    )
     assert "corrupt .docx: the package names no main document" in _rejected(hollow).detail
 
 
