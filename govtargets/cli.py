@@ -20,6 +20,7 @@ from govtargets.pipeline import (
     check_seeds,
     extract,
 )
+from govtargets.postgres import first_line
 from govtargets.settings import BUNDLED_REPORTS, DEFAULT_WAREHOUSE, EXTRACT_CACHE, seeds_dir_for
 from govtargets.signals import Interrupted, stops_as_exceptions
 from loaders.errors import LoaderError
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     except duckdb.Error as error:
         message = f"DuckDB: {str(error).splitlines()[0]}"
     except psycopg2.Error as error:
-        message = f"PostgreSQL: {(str(error).strip().splitlines() or [type(error).__name__])[0]}"
+        message = f"PostgreSQL: {first_line(error)}"
     print(f"govtargets: error: {message}", file=sys.stderr)
     return 1
 

@@ -349,8 +349,9 @@ class _Quality:
                 database.sqlalchemy_url(), postgres.private_schema("marts")
             )
         except Exception as error:  # GX, SQLAlchemy or the driver: one line, nothing published
-            lines = str(error).strip().splitlines() or [type(error).__name__]
-            raise BuildError(f"the expectations could not run on {database.name}: {lines[0]}") from None
+            raise BuildError(
+                f"the expectations could not run on {database.name}: {postgres.first_line(error)}"
+            ) from None
         self._record(result)
 
     def _record(self, result: QualityResult) -> None:

@@ -91,32 +91,32 @@ class Server:
         )
         return f"postgresql://{user}@{host}:{port}/{database}"
 
-    def connect(self, application_name: str = APPLICATION_NAME) -> Connection:
+    @property
+    def settings(self) -> dict[str, str]:
+        """The libpq settings as connection keywords, the build's application name among them."""
+        given = {
+            keyword: self.environment[variable]
+            for keyword, variable in _DSN_VARIABLES.items()
+            if variable in self.environment
+        }
+        return given | {"application_name": APPLICATION_NAME}
+
+    def connect(self) -> Connection:
         try:
-            settings = {
-                keyword: self.environment[variable]
-                for keyword, variable in _DSN_VARIABLES.items()
-                if variable in self.environment
-            }
-            connection: Connection = psycopg2.connect(make_dsn(application_name=application_name, **settings))
+            connection: Connection = psycopg2.connect(make_dsn(**self.settings))
         except psycopg2.Error as error:
-            raise PostgresError(self.name, f"cannot connect: {_first_line(error)}") from None
+            raise PostgresError(self.name, f"cannot connect: {first_line(error)}") from None
         connection.set_client_encoding("UTF8")
         return connection
 
     def sqlalchemy_url(self) -> str:
         """A SQLAlchemy URL that hands psycopg2 every libpq setting of the server as it is (a socket folder
         as host, several hosts, sslmode …)."""
-        settings = {
-            keyword: self.environment[variable]
-            for keyword, variable in _DSN_VARIABLES.items()
-            if variable in self.environment
-        }
-        url = URL.create("postgresql+psycopg2", query=settings | {"application_name": APPLICATION_NAME})
-        return url.render_as_string(hide_password=False)
+        return URL.create("postgresql+psycopg2", query=self.settings).render_as_string(hide_password=False)
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """An error's message in one line: its first, or its type when it has none."""
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
@@ -128,7 +128,7 @@ def server(dsn: str | None = None) -> Server:
         try:
             given = parse_dsn(dsn)
         except psycopg2.ProgrammingError as error:
-            raise PostgresError("--dsn", _first_line(error)) from None
+            raise PostgresError("--dsn", first_line(error)) from None
         for keyword, value in given.items():
             if keyword not in _DSN_VARIABLES:
                 raise PostgresError("--dsn", f"{keyword} is not supported here; use the PG* variables")
@@ -194,7 +194,7 @@ def _fetch_one(cur: psycopg2.extensions.cursor) -> object:
 
 def _end_orphans(cur: psycopg2.extensions.cursor) -> None:
     """End dbt's connections to this database: with the lock held, they are a dbt left running by a build
-    killed outright (the build's process group on this machine is ended too, see ``run_dbt``)."""
+    killed outright (its process group on this machine is ended too, see ``pipeline.build_postgres``)."""
     cur.execute(
         "select pg_terminate_backend(pid) from pg_stat_activity "
         "where application_name = %s and datname = current_database()",
@@ -290,9 +290,7 @@ def copy_seeds(conn: Connection, seed_files: list[Path]) -> int:
             try:
                 rows += _copy_seed(conn, cur, path)
             except (OSError, UnicodeDecodeError, csv.Error, psycopg2.Error) as error:
-                raise PostgresError(
-                    str(path), f"cannot copy the seed file in: {_first_line(error)}"
-                ) from None
+                raise PostgresError(str(path), f"cannot copy the seed file in: {first_line(error)}") from None
     return rows
 
 
