@@ -19,6 +19,7 @@ from pathlib import Path
 
 from govtargets.processes import STOP_GRACE_SECONDS, stop_group
 from govtargets.settings import PROJECT_DIR
+from loaders.cache import extractor_version
 
 Progress = Callable[[str], None]
 # dbt output lines worth passing on: seeds and models built, and anything that went wrong.
@@ -50,12 +51,13 @@ def dbt_environment(target: DbtTarget, seeds_dir: Path, fingerprint: str = "none
     """The variables dbt_project.yml and profiles.yml read. The seed folder is given relative to the
     project: dbt writes each seed's compiled SQL to target/run/<project>/<seed path>, and an absolute
     seed path would make that the seed file itself. The build's fingerprint (``govtargets.fingerprint``)
-    goes into marts.rpt_build."""
+    goes into marts.rpt_build, and the extractor's version into each report's version (stg_reports)."""
     env = dict(os.environ)
     env.update(
         target.variables,
         GOVTARGETS_EXTRACTED_SEEDS=str(seeds_dir.resolve().relative_to(PROJECT_DIR)),
         GOVTARGETS_BUILD_FINGERPRINT=fingerprint,
+        GOVTARGETS_EXTRACTOR_VERSION=extractor_version(),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     return env
