@@ -5,14 +5,17 @@ year, filters, charts), one page per report with every statement highlighted in 
 canonical indicator, and the dbt docs. Nothing is fetched: the pages' data is in the pages or in scripts
 beside them, and the chart library is copied from the project's own npm packages. The site is written to
 a folder beside ``out_dir`` and renamed into place, so a failure leaves the site that was there.
+
+Every folder and file of the site, its root too, has the mode the umask gives (the site is made with
+mkdir and plain writes, never copied with its source's mode).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -167,8 +170,11 @@ def _write_pages(warehouse: Warehouse, folder: Path) -> None:
 
 
 def _copy_assets(folder: Path) -> None:
+    """The site's scripts and styles, and Chart.js: copied as plain files, so they take the umask's mode."""
     assets = folder / "assets"
-    shutil.copytree(HERE / "assets", assets)
+    assets.mkdir()
+    for source in sorted((HERE / "assets").iterdir()):
+        shutil.copyfile(source, assets / source.name)
     script = CHART_JS / "dist" / "chart.umd.min.js"
     if not script.is_file():
         raise SiteError(
@@ -176,6 +182,15 @@ def _copy_assets(folder: Path) -> None:
         )
     shutil.copyfile(script, assets / "chart.umd.min.js")
     shutil.copyfile(CHART_JS / "LICENSE.md", assets / "chart.js-LICENSE.md")
+
+
+def _make_staging(out_dir: Path) -> Path:
+    """A new folder beside ``out_dir`` for the site. Made by mkdir, so its mode follows the umask, as the
+    folders inside it do (tempfile.mkdtemp's is 0700, which a web server running as another user cannot
+    read)."""
+    staged = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}-{secrets.token_hex(6)}")
+    staged.mkdir()
+    return staged
 
 
 def _replace(staged: Path, out_dir: Path) -> None:
@@ -209,7 +224,7 @@ def build_site(warehouse: Path, out_dir: Path) -> SiteSummary:
         )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out_dir)
-    staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent))
+    staged = _make_staging(out_dir)
     try:
         scratch = staged / ".docs-work"  # the warehouse copy dbt works on; removed before the site is whole
         scratch.mkdir()

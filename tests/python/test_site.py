@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -218,3 +219,28 @@ def test_what_a_killed_run_left_beside_the_site_is_removed(
         folder.mkdir()
     build_site(fixture_warehouse, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", running.name])
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027], ids=["umask 022", "umask 027"])
+def test_the_site_and_its_root_follow_the_umask(
+    umask: int, fixture_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "site"
+    previous = os.umask(umask)
+    try:
+        build_site(fixture_warehouse, out)  # a new folder
+        modes = _modes(out)
+        assert main(["site", "--warehouse", str(fixture_warehouse), str(out)]) == 0  # replacing it
+        assert _modes(out) == modes
+    finally:
+        os.umask(previous)
+    capsys.readouterr()
+    assert modes[""] == 0o777 & ~umask
+    assert set(modes.values()) == {0o777 & ~umask, 0o666 & ~umask}  # every folder, every file
+
+
+def _modes(root: Path) -> dict[str, int]:
+    return {
+        str(path.relative_to(root)) if path != root else "": stat.S_IMODE(path.lstat().st_mode)
+        for path in [root, *root.rglob("*")]
+    }
