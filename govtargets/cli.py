@@ -71,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     site_cmd = commands.add_parser("site", help="write the explorer: a static site of the warehouse")
     site_cmd.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     site_cmd.add_argument(
-        "out", type=Path, help="folder for the site (replaced only once the new one is whole)"
+        "out",
+        type=Path,
+        help="a new or empty folder, or a site this command wrote (replaced only once the new one is whole)",
     )
 
     export_cmd = commands.add_parser("export", help="export the marts for tools that cannot read DuckDB")

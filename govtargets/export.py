@@ -41,11 +41,28 @@ def export_parquet(warehouse: Path, out_dir: Path) -> list[Path]:
     except duckdb.Error as error:
         raise LoaderError(str(warehouse), _cannot_open(error)) from None
     with con:
-        tables = con.execute(
-            "select table_name from duckdb_tables() where schema_name = ? order by table_name", [MARTS_SCHEMA]
-        ).fetchall()
+        tables = _mart_tables(con, warehouse)
         out_dir.mkdir(parents=True, exist_ok=True)
-        return [_export_table(con, table, out_dir / f"{table}.parquet") for (table,) in tables]
+        return [_export_table(con, table, out_dir / f"{table}.parquet") for table in tables]
+
+
+def _mart_tables(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[str]:
+    """The tables of the marts schema, by name; an error when there are none, as nothing would be written."""
+    tables = con.execute(
+        "select table_name from duckdb_tables() where schema_name = ? order by table_name", [MARTS_SCHEMA]
+    ).fetchall()
+    if tables:
+        return [table for (table,) in tables]
+    schemas = con.execute("select 1 from duckdb_schemas() where schema_name = ?", [MARTS_SCHEMA]).fetchall()
+    if not schemas:
+        raise LoaderError(
+            str(warehouse),
+            f"has no {MARTS_SCHEMA} schema: not a govtargets warehouse; name one with --warehouse",
+        )
+    raise LoaderError(
+        str(warehouse),
+        f"its {MARTS_SCHEMA} schema has no tables: build the warehouse again (`govtargets build`)",
+    )
 
 
 def _cannot_open(error: duckdb.Error) -> str:

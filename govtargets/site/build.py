@@ -5,14 +5,22 @@ year, filters, charts), one page per report with every statement highlighted in 
 canonical indicator, and the dbt docs. Nothing is fetched: the pages' data is in the pages or in scripts
 beside them, and the chart library is copied from the project's own npm packages. The site is written to
 a folder beside ``out_dir`` and renamed into place, so a failure leaves the site that was there.
+
+Every site carries a marker file (``.govtargets-site``), and ``out_dir`` is replaced only when it is a
+folder with that marker, an empty folder, or none at all: a folder of someone's own is refused, and so is
+a symbolic link, which is never followed. Every folder and file of the site, its root too, has the mode
+the umask gives (the site is made with mkdir and plain writes, never copied with its source's mode).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import secrets
 import shutil
-import tempfile
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -31,6 +39,14 @@ from loaders.errors import LoaderError
 
 HERE = Path(__file__).resolve().parent
 CHART_JS = PROJECT_DIR / "node_modules" / "chart.js"
+# The marker of a folder this command wrote: a small regular file; its "written_by" is checked.
+MARKER = ".govtargets-site"
+WRITTEN_BY = "govtargets site"
+MARKER_CONTENT = {
+    "written_by": WRITTEN_BY,
+    "note": "the next `govtargets site` here replaces this folder whole",
+}
+MARKER_MAX_BYTES = 4096
 KIND_LABELS = {"target": "目标 target", "result": "成果 result"}
 # The fields the index's filters and tables use, per statement.
 _INDEX_FIELDS = (
@@ -167,8 +183,11 @@ def _write_pages(warehouse: Warehouse, folder: Path) -> None:
 
 
 def _copy_assets(folder: Path) -> None:
+    """The site's scripts and styles, and Chart.js: copied as plain files, so they take the umask's mode."""
     assets = folder / "assets"
-    shutil.copytree(HERE / "assets", assets)
+    assets.mkdir()
+    for source in sorted((HERE / "assets").iterdir()):
+        shutil.copyfile(source, assets / source.name)
     script = CHART_JS / "dist" / "chart.umd.min.js"
     if not script.is_file():
         raise SiteError(
@@ -178,39 +197,117 @@ def _copy_assets(folder: Path) -> None:
     shutil.copyfile(CHART_JS / "LICENSE.md", assets / "chart.js-LICENSE.md")
 
 
+def _is_site(folder: Path) -> bool:
+    """Whether ``folder`` carries this command's marker: a regular file (no link, no folder) naming it."""
+    marker = folder / MARKER
+    try:
+        info = marker.lstat()
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MARKER_MAX_BYTES:
+        return False
+    try:
+        content = json.loads(marker.read_bytes())
+    except ValueError:  # not JSON, or not text
+        return False
+    return isinstance(content, dict) and content.get("written_by") == WRITTEN_BY
+
+
+def _check_out(out_dir: Path) -> None:
+    """Refuse an ``out_dir`` this command may not replace: it takes a missing or empty folder, or a site
+    it wrote (one with the marker)."""
+    if not out_dir.name:
+        raise SiteError(
+            str(out_dir), "is the root of the filesystem: name a new or empty folder for the site"
+        )
+    if out_dir.is_symlink():
+        raise SiteError(
+            str(out_dir),
+            f"is a symbolic link (to {os.readlink(out_dir)}): name a folder itself; no link is followed",
+        )
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise SiteError(str(out_dir), "is a file, not a folder: name a new or empty folder for the site")
+    if any(out_dir.iterdir()) and not _is_site(out_dir):
+        raise SiteError(
+            str(out_dir),
+            f"is a folder this command did not write (it has no {MARKER} file): name a new or empty folder",
+        )
+
+
+def _make_staging(out_dir: Path) -> Path:
+    """A new folder beside ``out_dir`` for the site. Made by mkdir, so its mode follows the umask, as the
+    folders inside it do (tempfile.mkdtemp's is 0700, which a web server running as another user cannot
+    read)."""
+    staged = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}-{secrets.token_hex(6)}")
+    staged.mkdir()
+    return staged
+
+
+def _discard(folder: Path) -> None:
+    """Remove a folder this command wrote, its marker last: a run killed meanwhile leaves a folder the
+    next run still knows as its own. Errors are ignored: that next run removes what is left."""
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            if entry.name == MARKER:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        (folder / MARKER).unlink(missing_ok=True)
+        folder.rmdir()
+
+
 def _replace(staged: Path, out_dir: Path) -> None:
     """Put the staged site where out_dir is, by renames: the old site is moved aside, then removed."""
+    _check_out(out_dir)  # again: out_dir may have changed while the site was written
+    if not out_dir.exists():
+        os.replace(staged, out_dir)
+        return
     old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{staged.name.rsplit('-', 1)[-1]}")
-    if out_dir.exists():
-        os.replace(out_dir, old)
+    os.replace(out_dir, old)
     os.replace(staged, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    _discard(old)
+
+
+def _left_by_this_command(folder: Path) -> bool:
+    """A real folder (no link) that carries the marker, or an empty one (a run killed as it began)."""
+    return folder.is_dir() and not folder.is_symlink() and (_is_site(folder) or not any(folder.iterdir()))
 
 
 def _remove_stale(out_dir: Path) -> None:
-    """Folders a killed run of this command left beside out_dir (named with its pid)."""
-    for folder in out_dir.parent.glob(f".{out_dir.name}.*-*-*"):
-        kind, pid, *_ = [*folder.name.removeprefix(f".{out_dir.name}.").split("-"), "", ""]
-        if kind in ("new", "old") and pid.isdigit() and not pid_alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
+    """Folders a killed run of this command left beside out_dir: named with its pid, and its own by
+    ``_left_by_this_command``. Anything else of that name stays, and so does a live run's folder."""
+    name = re.compile(rf"\.{re.escape(out_dir.name)}\.(?:new|old)-(\d+)-\w+")
+    for entry in out_dir.parent.iterdir():
+        match = name.fullmatch(entry.name)
+        if match and not pid_alive(int(match[1])) and _left_by_this_command(entry):
+            _discard(entry)
 
 
 def build_site(warehouse: Path, out_dir: Path) -> SiteSummary:
-    """Write the explorer of ``warehouse`` into ``out_dir`` (replacing a site there only once it is whole)."""
+    """Write the explorer of ``warehouse`` into ``out_dir`` (replacing a site there only once it is whole).
+
+    ``out_dir`` is taken as an absolute path without "." or ".." parts (made so by its text, as
+    os.path.abspath does), so that "." is the current folder by its name, with a folder to stage beside.
+    """
     started = time.perf_counter()
+    out_dir = Path(os.path.abspath(out_dir))
     if not warehouse.is_file():
         raise SiteError(
             str(warehouse),
             "no warehouse there: build one first (`make warehouse`) or name it with --warehouse",
         )
-    if out_dir.exists() and not (out_dir / "index.html").is_file() and any(out_dir.iterdir()):
-        raise SiteError(
-            str(out_dir), "is a folder that holds something other than a site: choose an empty or new folder"
-        )
+    _check_out(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out_dir)
-    staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent))
+    staged = _make_staging(out_dir)
     try:
+        (staged / MARKER).write_text(
+            json.dumps(MARKER_CONTENT) + "\n", encoding="utf-8"
+        )  # first: the folder is its own
         scratch = staged / ".docs-work"  # the warehouse copy dbt works on; removed before the site is whole
         scratch.mkdir()
         (staged / "docs").mkdir()
@@ -235,7 +332,7 @@ def build_site(warehouse: Path, out_dir: Path) -> SiteSummary:
         shutil.rmtree(scratch)
         _replace(staged, out_dir)
     except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
+        _discard(staged)
         raise
     return SiteSummary(
         out_dir=out_dir,

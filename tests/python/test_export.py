@@ -8,6 +8,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from govtargets.cli import main
 from govtargets.export import export_parquet
 from loaders.errors import LoaderError
 
@@ -62,4 +63,50 @@ def test_missing_warehouse_is_an_error_and_creates_nothing(tmp_path: Path) -> No
     with pytest.raises(LoaderError, match="run `govtargets build` first"):
         export_parquet(tmp_path / "absent.duckdb", tmp_path / "out")
     assert not (tmp_path / "absent.duckdb").exists()
+    assert not (tmp_path / "out").exists()
+
+
+def _duckdb_file(path: Path, sql: str) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute(sql)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("sql", "why"),
+    [
+        ("create table main.t as select 1 as x", "has no marts schema"),
+        ("create schema marts; create view marts.v as select 1 as x", "its marts schema has no tables"),
+    ],
+    ids=["no marts schema", "marts without tables"],
+)
+def test_a_warehouse_without_marts_is_an_error_and_writes_nothing(
+    sql: str, why: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _duckdb_file(tmp_path / "other.duckdb", sql)
+    with pytest.raises(LoaderError, match=why):
+        export_parquet(source, tmp_path / "out")
+    assert main(["export", "--warehouse", str(source), str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith(f"govtargets: error: {source}: {why}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.duckdb"]
+
+
+def test_the_other_unusable_inputs_keep_their_messages(
+    warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_duckdb = tmp_path / "notes.duckdb"
+    not_duckdb.write_text("not a database\n", encoding="utf-8")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("", encoding="utf-8")
+    for source, out, message in [
+        (tmp_path / "absent.duckdb", tmp_path / "out", f"{tmp_path / 'absent.duckdb'}: no warehouse here"),
+        (not_duckdb, tmp_path / "out", f"{not_duckdb}: not a DuckDB warehouse file"),
+        (warehouse, a_file, f"{a_file}: is a file: name a folder"),
+    ]:
+        assert main(["export", "--warehouse", str(source), str(out)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"govtargets: error: {message}") and err.count("\n") == 1, err
     assert not (tmp_path / "out").exists()

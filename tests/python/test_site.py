@@ -3,11 +3,13 @@ with no network. `make test` installs Chromium when it is absent (see the Makefi
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import stat
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -15,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
 
 from govtargets.cli import main
-from govtargets.site.build import build_site
+from govtargets.site.build import SiteError, build_site
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("GOVTARGETS_CHROMIUM", "/usr/bin/chromium"))
@@ -216,5 +218,174 @@ def test_what_a_killed_run_left_beside_the_site_is_removed(
     running = tmp_path / f".out.new-{os.getpid()}-ghi789"  # this process is alive: its folder stays
     for folder in [*left, running]:
         folder.mkdir()
+    shutil.copytree(site, tmp_path / f".out.old-{dead.pid}-jkl012")  # a whole site moved aside
+    left.append(tmp_path / f".out.old-{dead.pid}-jkl012")
+    # named like a left folder, but not one this command wrote: they stay, and so does what they hold
+    mine = _user_project(tmp_path / f".out.old-{dead.pid}-mine")
+    (tmp_path / f".out.new-{dead.pid}-link").symlink_to(_user_project(tmp_path / "elsewhere"))
+    (tmp_path / f".out.new-{dead.pid}-file").write_text("a file\n", encoding="utf-8")
+    kept = {name: _tree(tmp_path / name) for name in (mine.name, "elsewhere")}
     build_site(fixture_warehouse, out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", running.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [
+            "out",
+            running.name,
+            mine.name,
+            "elsewhere",
+            f".out.new-{dead.pid}-link",
+            f".out.new-{dead.pid}-file",
+        ]
+    )
+    assert {name: _tree(tmp_path / name) for name in kept} == kept
+
+
+def _tree(root: Path) -> dict[str, object]:
+    """Every path under ``root`` with what it is: a link's target, a file's bytes, or a folder."""
+    tree: dict[str, object] = {}
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if path.is_symlink():
+            tree[name] = ("link", os.readlink(path))
+        elif path.is_file():
+            tree[name] = path.read_bytes()
+        else:
+            tree[name] = "folder"
+    return tree
+
+
+def _user_project(folder: Path) -> Path:
+    """A folder of someone's own: an index.html, a warehouse, notes."""
+    (folder / "warehouse").mkdir(parents=True)
+    (folder / "index.html").write_text("<h1>my project</h1>\n", encoding="utf-8")
+    (folder / "warehouse" / "govtargets.duckdb").write_bytes(b"my warehouse")
+    (folder / "notes.txt").write_text("keep me\n", encoding="utf-8")
+    return folder
+
+
+def _refused(
+    argv_out: str, fixture_warehouse: Path, capsys: pytest.CaptureFixture[str], shown: Path, why: str
+) -> None:
+    """The command exits 1 with one line naming ``shown`` and saying ``why``, and prints nothing else."""
+    assert main(["site", "--warehouse", str(fixture_warehouse), argv_out]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1, captured.err
+    assert captured.err.startswith(f"govtargets: error: {shown}: "), captured.err
+    assert why in captured.err
+
+
+def _someone_elses(out: Path, site: Path) -> None:
+    _user_project(out)
+
+
+def _marker_is_a_folder(out: Path, site: Path) -> None:
+    shutil.copytree(site, out)
+    (out / ".govtargets-site").unlink()
+    (out / ".govtargets-site").mkdir()
+
+
+def _marker_is_a_link(out: Path, site: Path) -> None:
+    shutil.copytree(site, out)
+    (out / ".govtargets-site").unlink()
+    (out / ".govtargets-site").symlink_to(site / ".govtargets-site")
+
+
+def _marker_is_someone_elses(out: Path, site: Path) -> None:
+    _user_project(out)
+    (out / ".govtargets-site").write_text("my own notes on govtargets sites\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "make_out",
+    [_someone_elses, _marker_is_a_folder, _marker_is_a_link, _marker_is_someone_elses],
+    ids=lambda make: make.__name__.strip("_"),
+)
+def test_a_folder_the_command_did_not_write_is_refused_and_left_as_it_was(
+    make_out: Callable[[Path, Path], None],
+    site: Path,
+    fixture_warehouse: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "project"
+    make_out(out, site)
+    before = _tree(tmp_path)
+    _refused(str(out), fixture_warehouse, capsys, out, "did not write")
+    assert _tree(tmp_path) == before
+
+
+def test_a_file_or_a_symbolic_link_is_refused_and_left_as_it_was(
+    site: Path, fixture_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = _user_project(tmp_path / "mine")
+    (tmp_path / "a-file").write_text("not a folder\n", encoding="utf-8")
+    (tmp_path / "to-mine").symlink_to(mine)
+    (tmp_path / "to-a-site").symlink_to(site)  # even a site this command wrote: never through a link
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    site_before = _tree(site)
+    before = _tree(tmp_path)
+    _refused(str(tmp_path / "a-file"), fixture_warehouse, capsys, tmp_path / "a-file", "is a file")
+    for link in ("to-mine", "to-a-site", "dangling"):
+        _refused(str(tmp_path / link), fixture_warehouse, capsys, tmp_path / link, "is a symbolic link")
+    assert _tree(tmp_path) == before
+    assert _tree(site) == site_before
+
+
+def test_the_current_folder_and_the_root_are_refused(
+    fixture_warehouse: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = _user_project(tmp_path / "project")
+    before = _tree(tmp_path)
+    monkeypatch.chdir(project)
+    _refused(".", fixture_warehouse, capsys, project, "did not write")
+    _refused(f"../{project.name}/warehouse/..", fixture_warehouse, capsys, project, "did not write")
+    _refused("/", fixture_warehouse, capsys, Path("/"), "root")
+    assert _tree(tmp_path) == before
+    with pytest.raises(SiteError, match="did not write"):
+        build_site(fixture_warehouse, project)
+    assert _tree(tmp_path) == before
+
+
+def test_an_empty_folder_is_used_and_a_site_the_command_wrote_is_replaced(
+    fixture_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["site", "--warehouse", str(fixture_warehouse), str(out)]) == 0
+    assert "report pages" in capsys.readouterr().out
+    marker = out / ".govtargets-site"
+    assert marker.is_file() and not marker.is_symlink()
+    assert json.loads(marker.read_text(encoding="utf-8"))["written_by"] == "govtargets site"
+    (out / "reports" / "an-older-report.html").write_text("<p>old</p>\n", encoding="utf-8")
+    build_site(fixture_warehouse, out)
+    assert not (out / "reports" / "an-older-report.html").exists()
+    assert (out / "index.html").is_file() and marker.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027], ids=["umask 022", "umask 027"])
+def test_the_site_and_its_root_follow_the_umask(
+    umask: int, fixture_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "site"
+    previous = os.umask(umask)
+    try:
+        build_site(fixture_warehouse, out)  # a new folder
+        modes = _modes(out)
+        assert main(["site", "--warehouse", str(fixture_warehouse), str(out)]) == 0  # replacing it
+        assert _modes(out) == modes
+    finally:
+        os.umask(previous)
+    capsys.readouterr()
+    assert modes[""] == 0o777 & ~umask
+    assert set(modes.values()) == {0o777 & ~umask, 0o666 & ~umask}  # every folder, every file
+
+
+def _modes(root: Path) -> dict[str, int]:
+    return {
+        str(path.relative_to(root)) if path != root else "": stat.S_IMODE(path.lstat().st_mode)
+        for path in [root, *root.rglob("*")]
+    }
