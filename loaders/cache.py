@@ -14,11 +14,13 @@ An entry is data, never code: a line of magic naming the format, a sha256 of the
 its texts), then the texts as UTF-8. ``get`` gives a report only from an entry whose magic and checksum
 are right, whose key and version are the ones asked for, and whose every field is of its type (texts,
 lines of each table of a report, counts); anything else (a flipped byte, a truncated or planted file, an
-entry copied under another name, a file over ``MAX_ENTRY_BYTES``) is a miss, never an exception.
+entry copied under another name, a file over ``MAX_ENTRY_BYTES``) is a miss, never an exception. It opens
+only regular files, without following a symlink or waiting on a FIFO.
 
-An entry is written to a temporary file and renamed, so a reader sees it whole or not at all. The cache
-only ever saves work: an entry that cannot be written or touched (a full disk, a read-only folder) is left
-out, never a reason to fail a build. Entries no build has used for ``max_age`` seconds are pruned.
+An entry is written to a temporary file and renamed, so a reader sees it whole or not at all, and a
+planted symlink or FIFO is replaced, never written through. The cache only ever saves work: an entry
+that cannot be written or touched (a full disk, a read-only folder) is left out, never a reason to fail a
+build. Entries no build has used for ``max_age`` seconds are pruned.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -51,6 +54,8 @@ _ENTRY_SUFFIX = ".entry"
 # A report's lines take about 10 bytes a character of its text: the largest corpus report's entry is
 # 0.6 MB, one of MAX_REPORT_CHARS would be some 50 MB. A larger file is a miss, never read.
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
+# Opens a file for reading without following a symlink or waiting for a FIFO's writer.
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
 _COUNTS = ("targets", "results", "sections", "sentences")
 # The body's texts are the report's source file and id, then its lines of each table in this order.
 _TABLE_ORDER = tuple(sorted(REPORT_TABLES))
@@ -104,7 +109,7 @@ class ExtractCache:
         report = _unsealed(data, key, self.version) if data is not None else None
         if report is not None:
             with contextlib.suppress(OSError):
-                os.utime(path)  # used: kept from pruning
+                os.utime(path, follow_symlinks=False)  # used: kept from pruning
         return report
 
     def put(self, entry: ManifestEntry, report: RenderedReport) -> None:
@@ -115,6 +120,7 @@ class ExtractCache:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            # a new file (O_EXCL), renamed over the entry's name: a planted link or FIFO is replaced
             descriptor, temporary = tempfile.mkstemp(
                 dir=self.directory, prefix=f".{key}{_ENTRY_SUFFIX}.", suffix=".tmp"
             )
@@ -229,13 +235,33 @@ def _decoded(body: memoryview, lengths: list[int]) -> list[str] | None:
     return texts
 
 
-def _read_entry(path: Path) -> bytes | None:
-    """The bytes of the file at ``path``, if it is no larger than MAX_ENTRY_BYTES."""
+def _open_regular(path: Path) -> tuple[int, os.stat_result] | None:
+    """A descriptor of the regular file at ``path`` (and its status), opened without following a
+    symlink or blocking on a FIFO; None for anything else, or a file that cannot be opened."""
     try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_ENTRY_BYTES:
-                return None
-            return handle.read(size + 1)  # a file that grew is read no further: its checksum fails
+        descriptor = os.open(path, _READ_FLAGS)
     except OSError:
         return None
+    with contextlib.suppress(OSError):
+        status = os.fstat(descriptor)
+        if stat.S_ISREG(status.st_mode):
+            return descriptor, status
+    os.close(descriptor)
+    return None
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """The bytes of the regular file at ``path``, if it is no larger than MAX_ENTRY_BYTES."""
+    opened = _open_regular(path)
+    if opened is None:
+        return None
+    descriptor, status = opened
+    try:
+        if status.st_size > MAX_ENTRY_BYTES:
+            return None
+        with open(descriptor, "rb", closefd=False) as handle:
+            return handle.read(status.st_size + 1)  # a file that grew is read no further: its checksum fails
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)

@@ -368,6 +368,55 @@ def test_a_huge_file_at_an_entry_path_is_a_miss_without_reading_it(tmp_path: Pat
     assert _finishes(lambda: cache.get(entry), unblock=lambda: None, seconds=2) is None
 
 
+# --- only regular files, never blocking -----------------------------------------------------------
+
+
+def test_a_fifo_at_an_entry_path_is_a_miss_within_a_second(tmp_path: Path) -> None:
+    cache, entry, path = _stored(tmp_path)
+    path.unlink()
+    os.mkfifo(path)
+    started = time.monotonic()
+    assert _finishes(lambda: cache.get(entry), unblock=_open_for_writing(path), seconds=2) is None
+    assert time.monotonic() - started < 1
+
+
+def test_a_symlink_at_an_entry_path_is_a_miss(tmp_path: Path) -> None:
+    cache, entry, path = _stored(tmp_path / "cache")
+    elsewhere = tmp_path / "elsewhere"
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    os.utime(elsewhere, (time.time() - 30 * DAY,) * 2)
+    assert cache.get(entry) is None
+    assert time.time() - elsewhere.stat().st_mtime > DAY  # not touched through the link
+
+
+def test_a_folder_at_an_entry_path_is_a_miss(tmp_path: Path) -> None:
+    cache, entry, path = _stored(tmp_path)
+    path.unlink()
+    path.mkdir()
+    assert cache.get(entry) is None
+
+
+def test_a_put_replaces_a_planted_symlink_and_leaves_its_target_alone(tmp_path: Path) -> None:
+    cache, entry, path = _stored(tmp_path / "cache")
+    target = tmp_path / "users-file"
+    target.write_text("mine", encoding="utf-8")
+    path.unlink()
+    path.symlink_to(target)
+    cache.put(entry, _nanshan()[1])
+    assert target.read_text(encoding="utf-8") == "mine"
+    assert not path.is_symlink()
+    assert cache.get(entry) == _nanshan()[1]
+
+
+def test_a_put_over_a_planted_fifo_does_not_block(tmp_path: Path) -> None:
+    cache, entry, path = _stored(tmp_path)
+    path.unlink()
+    os.mkfifo(path)
+    _finishes(lambda: cache.put(entry, _nanshan()[1]), unblock=_open_for_writing(path), seconds=2)
+    assert cache.get(entry) == _nanshan()[1]
+
+
 # --- a build with corrupted entries ----------------------------------------------------------------
 
 
