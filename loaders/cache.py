@@ -20,7 +20,9 @@ only regular files, without following a symlink or waiting on a FIFO.
 An entry is written to a temporary file and renamed, so a reader sees it whole or not at all, and a
 planted symlink or FIFO is replaced, never written through. The cache only ever saves work: an entry
 that cannot be written or touched (a full disk, a read-only folder) is left out, never a reason to fail a
-build. Entries no build has used for ``max_age`` seconds are pruned.
+build. Entries no build has used for ``max_age`` seconds are pruned, and only the cache's own: the folder
+may be a user's (``GOVTARGETS_EXTRACT_CACHE``), so pruning removes only regular files in it (never in
+its subfolders) that are named as the cache names entries and its temporary files and open with its magic.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -49,8 +52,11 @@ _DECODING_LIBRARIES = ("opencc-python-reimplemented", "lxml")
 # report's counts and the byte length of each of its texts); then the texts, UTF-8, one after another.
 MAGIC = b"govtargets extraction cache entry 2\n"
 _CHECKSUM_END = len(MAGIC) + 64 + 1
-# Entries were once pickles, named <key>.pickle: those are never read.
+# The names of the cache's entries and of its temporary files (see ExtractCache.put); nothing else in
+# the folder is the cache's. (Entries were once pickles, named <key>.pickle: those are never read.)
 _ENTRY_SUFFIX = ".entry"
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.entry")
+_TEMPORARY_NAME = re.compile(r"\.[0-9a-f]{64}\.entry\.[a-z0-9_]+\.tmp")
 # A report's lines take about 10 bytes a character of its text: the largest corpus report's entry is
 # 0.6 MB, one of MAX_REPORT_CHARS would be some 50 MB. A larger file is a miss, never read.
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
@@ -137,16 +143,22 @@ class ExtractCache:
             raise
 
     def prune(self, max_age: float) -> int:
-        """Remove the entries (and stray temporary files) unused for ``max_age`` seconds."""
+        """Remove the cache's entries (and stray temporary files) unused for ``max_age`` seconds. Only
+        its own: regular files in the folder itself, named as it names them and opening with its magic."""
+        try:
+            names = sorted(os.listdir(self.directory))
+        except OSError:
+            return 0
         removed = 0
-        now = time.time()
-        for path in self.directory.glob("*") if self.directory.is_dir() else []:
-            try:
-                if now - path.stat().st_mtime > max_age:
+        unused_since = time.time() - max_age
+        for name in names:
+            path = self.directory / name
+            if _is_own_name(name) and _is_own_entry_unused_since(path, unused_since):
+                try:
                     path.unlink()
                     removed += 1
-            except OSError:
-                continue  # another build pruned it, or the folder is read-only: pruning is only tidying
+                except OSError:
+                    continue  # another build pruned it, or the folder is read-only: pruning is only tidying
         return removed
 
 
@@ -263,5 +275,23 @@ def _read_entry(path: Path) -> bytes | None:
             return handle.read(status.st_size + 1)  # a file that grew is read no further: its checksum fails
     except OSError:
         return None
+    finally:
+        os.close(descriptor)
+
+
+def _is_own_name(name: str) -> bool:
+    return bool(_ENTRY_NAME.fullmatch(name) or _TEMPORARY_NAME.fullmatch(name))
+
+
+def _is_own_entry_unused_since(path: Path, since: float) -> bool:
+    """Whether ``path`` is a regular file that opens with the cache's magic, last used before ``since``."""
+    opened = _open_regular(path)
+    if opened is None:
+        return False
+    descriptor, status = opened
+    try:
+        return status.st_mtime < since and os.read(descriptor, len(MAGIC)) == MAGIC
+    except OSError:
+        return False
     finally:
         os.close(descriptor)

@@ -417,6 +417,66 @@ def test_a_put_over_a_planted_fifo_does_not_block(tmp_path: Path) -> None:
     assert cache.get(entry) == _nanshan()[1]
 
 
+# --- pruning: the cache's own entries only --------------------------------------------------------
+
+
+def _age(path: Path, days: float) -> None:
+    os.utime(path, (time.time() - days * DAY,) * 2, follow_symlinks=False)
+
+
+def test_pruning_a_users_folder_removes_only_the_caches_old_entries(tmp_path: Path) -> None:
+    folder = tmp_path / "my-folder"
+    cache, entry, old_entry = _stored(folder)
+    shenzhen, report = _shenzhen()
+    cache.put(shenzhen, report)
+    (recent_entry,) = set(folder.iterdir()) - {old_entry}
+    outside = tmp_path / "an-entry-elsewhere"
+    shutil.copyfile(old_entry, outside)
+    key = entry_key(entry, "another-version")
+    users = {
+        "notes.txt": lambda p: p.write_text("my notes", encoding="utf-8"),
+        "photos": lambda p: (p.mkdir(), (p / f"{key}{old_entry.suffix}").write_bytes(old_entry.read_bytes())),
+        f"{key}{old_entry.suffix}": lambda p: p.write_text("named like an entry", encoding="utf-8"),
+        f"{entry_key(entry, 'older')}.pickle": lambda p: p.write_text("an old name", encoding="utf-8"),
+        f"{key[:-1]}A{old_entry.suffix}": lambda p: shutil.copyfile(old_entry, p),
+        f"{old_entry.name}.bak": lambda p: shutil.copyfile(old_entry, p),
+        f"{entry_key(shenzhen, 'x')}{old_entry.suffix}": lambda p: p.symlink_to(outside),
+        f"{entry_key(shenzhen, 'y')}{old_entry.suffix}": lambda p: os.mkfifo(p),
+    }
+    for name, make in users.items():
+        make(folder / name)
+    for path in [*folder.iterdir(), *(folder / "photos").iterdir(), outside]:
+        _age(path, 30)
+    _age(recent_entry, 1)
+
+    removed = _finishes(lambda: cache.prune(7 * DAY), unblock=lambda: None)
+
+    assert removed == 1
+    assert sorted(path.name for path in folder.iterdir()) == sorted([*users, recent_entry.name])
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert len(list((folder / "photos").iterdir())) == 1
+    assert outside.exists()
+
+
+def test_pruning_removes_a_stale_temporary_file_of_the_cache(tmp_path: Path) -> None:
+    cache, _, path = _stored(tmp_path)
+    temporary = tmp_path / f".{path.name}.k2j4_x9q.tmp"
+    temporary.write_bytes(path.read_bytes()[:50])  # a put that stopped halfway
+    _age(temporary, 30)
+    _age(path, 30)
+    assert cache.prune(7 * DAY) == 2
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_build_into_a_users_folder_keeps_the_users_files(tmp_path: Path) -> None:
+    folder = tmp_path / "my-folder"
+    folder.mkdir()
+    (folder / "thesis.docx").write_bytes(b"years of work")
+    _age(folder / "thesis.docx", 400)
+    _extract(tmp_path / "seeds", folder)
+    assert (folder / "thesis.docx").read_bytes() == b"years of work"
+
+
 # --- a build with corrupted entries ----------------------------------------------------------------
 
 
