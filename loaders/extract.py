@@ -200,6 +200,8 @@ _ROW_ORDER = {
     "sentences": ("report_id", "char_start"),
     "quantities": ("report_id", "span_start", "item_no"),
 }
+# The tables a report has lines of (``RenderedReport.lines``); rejected inputs belong to no report.
+REPORT_TABLES = frozenset(_ROW_ORDER)
 
 
 @dataclass(frozen=True)
