@@ -343,3 +343,23 @@ def test_a_locked_reports_folder_is_named_as_such(
         )
     error = _one_line_error(capsys.readouterr().err, "another build of this reports folder")
     assert "warehouse is running" not in error
+
+
+@pytest.mark.slow
+def test_a_reports_folder_named_like_an_injection_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The seed file's path (build/<folder>-<hash>/seeds/…) reaches the seed materialization's SQL: a
+    quote there must not end its string, nor a [1] be read as a glob of other folders."""
+    folder = tmp_path / "x'); select 1; -- [1]"
+    shutil.copytree(BUNDLED_REPORTS, folder)
+    (tmp_path / "x'); select 1; -- 1").mkdir()  # what the glob [1] would match instead
+    warehouse = tmp_path / "w" / "govtargets.duckdb"
+    try:
+        code = main(["build", "--reports", str(folder), "--warehouse", str(warehouse)])
+    finally:
+        shutil.rmtree(work_dir(folder), ignore_errors=True)
+    assert code == 0, capsys.readouterr().err
+    with duckdb.connect(str(warehouse), read_only=True) as reader:
+        assert reader.execute("select count(*) from marts.fct_targets").fetchone() == (56,)
+        assert reader.execute("select count(*) from marts.dim_report").fetchone() == (2,)
