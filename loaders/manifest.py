@@ -144,7 +144,7 @@ def _manifest_bytes(path: Path, root: Path) -> bytes:
     except ValueError as exc:
         raise LoaderError(MANIFEST, str(exc)) from None
     if not target.is_relative_to(root):
-        raise LoaderError(MANIFEST, f"is a link that leads outside the reports folder (to {target})")
+        raise LoaderError(MANIFEST, _symlink_outside(target))
     problem = _file_problem(target, missing=f"no {MANIFEST} in {path.parent}")
     if problem is not None:
         raise LoaderError(MANIFEST, problem)
@@ -276,13 +276,20 @@ def _report_path(file: str, root: Path) -> Path:
         raise ValueError("path escapes the reports folder (absolute path)")
     path = _resolve(root / file)
     if not path.is_relative_to(root):
-        raise ValueError("path escapes the reports folder")
+        inside = Path(os.path.normpath(root / file)).is_relative_to(root)
+        raise ValueError(_symlink_outside(path) if inside else "path escapes the reports folder")
     problem = _file_problem(path, missing="file not found in the reports folder")
     if problem is not None:
         raise ValueError(problem)
     if path.suffix.lower() not in REPORT_SUFFIXES:
         raise ValueError(f"not a report file (expected {', '.join(REPORT_SUFFIXES)})")
     return path
+
+
+def _symlink_outside(target: Path) -> str:
+    """The problem of a path inside the reports folder that a symlink (of the file, or of a folder on
+    its way) takes outside it."""
+    return f"is a symlink that leads outside the reports folder (to {target}); copy the file into the reports folder"
 
 
 def _district_code(values: dict[str, str], regions: RegionIndex) -> str:

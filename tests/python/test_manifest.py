@@ -218,12 +218,29 @@ def test_a_path_escaping_the_reports_folder(tmp_path: Path, regions: RegionIndex
         {},
         regions,
     )
-    assert [(issue.line, issue.message.split(": ")[1]) for issue in manifest.issues] == [
+    assert [(issue.line, issue.message.split(": ", 1)[1]) for issue in manifest.issues] == [
         (2, "path escapes the reports folder"),
         (3, "path escapes the reports folder (absolute path)"),
-        (4, "path escapes the reports folder"),
+        (
+            4,
+            f"is a symlink that leads outside the reports folder (to {tmp_path / 'outside.txt'}); "
+            "copy the file into the reports folder",
+        ),
     ]
     assert manifest.entries == []
+
+
+def test_a_report_in_a_symlinked_folder_leading_outside(tmp_path: Path, regions: RegionIndex) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "a.txt").write_text("x", encoding="utf-8")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "sub").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    manifest = read(reports, "file,district,year\nsub/a.txt,福田区,2023\n", {}, regions)
+    assert only_issue(manifest).message == (
+        f"sub/a.txt: is a symlink that leads outside the reports folder (to {tmp_path / 'elsewhere' / 'a.txt'}); "
+        "copy the file into the reports folder"
+    )
 
 
 def test_two_files_with_identical_content(tmp_path: Path, regions: RegionIndex) -> None:
@@ -411,8 +428,12 @@ def test_a_manifest_link_leading_outside_the_folder(tmp_path: Path, regions: Reg
     make_reports(reports, "", {"a.txt": "x"})
     (reports / "manifest.csv").unlink()
     (reports / "manifest.csv").symlink_to(tmp_path / "elsewhere.csv")
-    with pytest.raises(LoaderError, match=r"^manifest\.csv: is a link that leads outside the reports folder"):
+    with pytest.raises(LoaderError) as caught:
         read_manifest(reports, regions)
+    assert str(caught.value) == (
+        f"manifest.csv: is a symlink that leads outside the reports folder (to {tmp_path / 'elsewhere.csv'}); "
+        "copy the file into the reports folder"
+    )
     (reports / "lists").mkdir()
     (tmp_path / "elsewhere.csv").rename(reports / "lists" / "manifest.csv")
     (reports / "manifest.csv").unlink()
