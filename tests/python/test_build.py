@@ -43,6 +43,14 @@ def _good_plus(folder: Path, name: str, content: bytes, **row: str) -> Path:
     return _reports(folder, rows, {"good.txt": GOOD.read_bytes(), name: content})
 
 
+def _linked_outside(folder: Path) -> Path:
+    reports = _good_plus(folder, "bad.txt", b"")
+    (folder.parent / "outside.txt").write_bytes(OTHER.read_bytes())
+    (reports / "bad.txt").unlink()
+    (reports / "bad.txt").symlink_to(folder.parent / "outside.txt")
+    return reports
+
+
 BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "empty file": (lambda d: _good_plus(d, "bad.txt", b""), "bad.txt"),
     "binary file": (
@@ -97,6 +105,18 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
         "manifest.csv:2",
     ),
     "duplicate file": (lambda d: _good_plus(d, "copy.txt", GOOD.read_bytes()), "copy.txt"),
+    "symlink leading outside the folder": (lambda d: _linked_outside(d), "bad.txt: is a symlink"),
+    "names differing only in Unicode normalisation": (
+        lambda d: _reports(
+            d,
+            [
+                {"file": "caf\u00e9.txt", "district": "福田区", "year": "2023"},
+                {"file": "cafe\u0301.txt", "district": "罗湖区", "year": "2023"},
+            ],
+            {"caf\u00e9.txt": GOOD.read_bytes(), "cafe\u0301.txt": OTHER.read_bytes()},
+        ),
+        "but for Unicode normalisation",
+    ),
     "report missing from the manifest": (
         lambda d: _reports(
             d,

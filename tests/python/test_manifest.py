@@ -460,3 +460,42 @@ def test_a_header_of_many_columns_costs_each_row_only_its_cells(tmp_path: Path, 
 def test_a_file_name_too_long_for_the_file_system(tmp_path: Path, regions: RegionIndex) -> None:
     manifest = read(tmp_path, f"file,district,year\n{'a' * 300}.txt,福田区,2023\n", {}, regions)
     assert only_issue(manifest).message.endswith(".txt: cannot read file: File name too long")
+
+
+NFC, NFD = "caf\u00e9.txt", "cafe\u0301.txt"  # é precomposed, and e + a combining acute accent
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [(NFC, NFD), ("\u91d1\u7530.txt", "\uf90a\u7530.txt")],  # 金 and its CJK compatibility form
+    ids=["nfc-nfd", "cjk-compatibility"],
+)
+def test_names_that_differ_only_in_unicode_normalisation_are_rejected(
+    tmp_path: Path, regions: RegionIndex, first: str, second: str
+) -> None:
+    manifest = read(
+        tmp_path,
+        f"file,district,year\n{first},福田区,2023\n{second},罗湖区,2023\nb.txt,深圳市南山区,2023\n",
+        {first: "one", second: "two", "b.txt": "three"},
+        regions,
+    )
+    assert [(issue.line, issue.message) for issue in manifest.issues] == [
+        (
+            2,
+            f"{first}: the same name as {second} (line 3) but for Unicode normalisation (NFC/NFD): the rows "
+            "cannot be told apart; rename one of the files; none of them is loaded",
+        ),
+        (
+            3,
+            f"{second}: the same name as {first} (line 2) but for Unicode normalisation (NFC/NFD): the rows "
+            "cannot be told apart; rename one of the files; none of them is loaded",
+        ),
+    ]
+    assert [entry.file for entry in manifest.entries] == ["b.txt"]
+
+
+def test_a_name_in_another_normalisation_on_one_row_alone_loads(tmp_path: Path, regions: RegionIndex) -> None:
+    assert (
+        only_entry(read(tmp_path, f"file,district,year\n{NFD},福田区,2023\n", {NFD: "x"}, regions)).file
+        == NFD
+    )
