@@ -19,6 +19,7 @@ from govtargets.pipeline import (
     build_postgres,
     check_seeds,
     extract,
+    listing,
 )
 from govtargets.postgres import first_line
 from govtargets.settings import BUNDLED_REPORTS, DEFAULT_WAREHOUSE, EXTRACT_CACHE, seeds_dir_for
@@ -97,14 +98,16 @@ def _positive(text: str) -> int:
 
 
 def _print_reports(summary: ExtractSummary) -> None:
+    """The reports loaded, and the rejected input bounded like every listing (the seed rejected_inputs and
+    marts.rpt_load_issues hold all of it)."""
     print(f"{'report':40} {'targets':>8} {'results':>8} {'sections':>8}  warnings")
     for report in summary.reports:
         print(
             f"{report.file:40} {report.targets:>8} {report.results:>8} {report.sections:>8}  "
             + "; ".join(report.warnings)
         )
-    for issue in summary.issues:
-        print(f"rejected {issue.source}{f':{issue.line}' if issue.line else ''}: {issue.message}")
+    if summary.issues:
+        print(listing("rejected", [str(issue) for issue in summary.issues]))
 
 
 def _print_build(summary: BuildSummary) -> None:
