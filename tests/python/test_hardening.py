@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from govtargets import publish as publish_module
+from govtargets import settings
 from govtargets.cli import main
 from govtargets.processes import group_alive
 from govtargets.settings import BUNDLED_REPORTS, prune_work_dirs, work_dir
@@ -347,18 +348,20 @@ def test_a_locked_reports_folder_is_named_as_such(
 
 @pytest.mark.slow
 def test_a_reports_folder_named_like_an_injection_builds(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The seed file's path (build/<folder>-<hash>/seeds/…) reaches the seed materialization's SQL: a
-    quote there must not end its string, nor a [1] be read as a glob of other folders."""
-    folder = tmp_path / "x'); select 1; -- [1]"
+    """The seed files' path reaches the seed materialization's SQL. A quote there must not end its
+    string, nor [1] or * be read as a glob; and the reports folder's name (a backslash and a glob
+    character, which no escape lets DuckDB's glob match) must not reach it at all."""
+    folder = tmp_path / "报告 x'); select 1; -- [1]*? \"\\%{{ x }}"
     shutil.copytree(BUNDLED_REPORTS, folder)
-    (tmp_path / "x'); select 1; -- 1").mkdir()  # what the glob [1] would match instead
+    work_root = settings.WORK_ROOT / "o'brien [1]*?"  # as if the project were checked out there
+    monkeypatch.setattr(settings, "WORK_ROOT", work_root)
     warehouse = tmp_path / "w" / "govtargets.duckdb"
     try:
         code = main(["build", "--reports", str(folder), "--warehouse", str(warehouse)])
     finally:
-        shutil.rmtree(work_dir(folder), ignore_errors=True)
+        shutil.rmtree(work_root, ignore_errors=True)
     assert code == 0, capsys.readouterr().err
     with duckdb.connect(str(warehouse), read_only=True) as reader:
         assert reader.execute("select count(*) from marts.fct_targets").fetchone() == (56,)
