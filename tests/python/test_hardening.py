@@ -366,3 +366,31 @@ def test_a_reports_folder_named_like_an_injection_builds(
     with duckdb.connect(str(warehouse), read_only=True) as reader:
         assert reader.execute("select count(*) from marts.fct_targets").fetchone() == (56,)
         assert reader.execute("select count(*) from marts.dim_report").fetchone() == (2,)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("it's.duckdb", "'"),
+        ('say"hi".duckdb', '"'),
+        ("back\\slash.duckdb", "\\"),
+        ("a#b.duckdb", "#"),
+        ("a:b.duckdb", ":"),
+        ("line\nbreak.duckdb", "a control character"),
+        ("tab\there.duckdb", "a control character"),
+    ],
+)
+def test_a_warehouse_name_dbt_or_duckdb_cannot_take_is_refused_first(
+    reports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, shown: str
+) -> None:
+    warehouse = tmp_path / "w" / name
+    assert main(["build", "--reports", str(reports), "--warehouse", str(warehouse)]) == 1
+    captured = capsys.readouterr()
+    _one_line_error(captured.err, "the file name cannot hold", shown, "choose another --warehouse name")
+    assert "extract:" not in captured.out
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize("name", ["报告.duckdb", "a b.duckdb", "a%b.duckdb", "a{{b}}.duckdb", "a?b.duckdb"])
+def test_warehouse_names_that_build_are_not_refused(tmp_path: Path, name: str) -> None:
+    publish_module.check_warehouse_path(tmp_path / name)  # each of them was built once, by hand
