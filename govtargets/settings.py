@@ -26,6 +26,8 @@ DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "govtargets.duckdb"
 WORK_ROOT = PROJECT_DIR / "build"
 # Extracted reports by file and extractor version (loaders.cache); GOVTARGETS_EXTRACT_CACHE moves it.
 EXTRACT_CACHE = Path(os.environ.get("GOVTARGETS_EXTRACT_CACHE") or WORK_ROOT / "extract-cache")
+# dbt's files of the explorer's docs (govtargets.site.docs).
+DOCS_TARGET = WORK_ROOT / "site-docs" / "target"
 # A work folder of another reports folder that no build has touched for this long is removed.
 PRUNE_AFTER_SECONDS = 7 * 24 * 3600
 _WORK_DIR_NAME = re.compile(r".+-[0-9a-f]{12}")
