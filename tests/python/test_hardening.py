@@ -395,7 +395,7 @@ def test_a_warehouse_name_dbt_or_duckdb_cannot_take_is_refused_first(
 
 @pytest.mark.parametrize("name", ["报告.duckdb", "a b.duckdb", "a%b.duckdb", "a{{b}}.duckdb", "a?b.duckdb"])
 def test_warehouse_names_that_build_are_not_refused(tmp_path: Path, name: str) -> None:
-    publish_module.check_warehouse_path(tmp_path / name)  # each of them was built once, by hand
+    publish_module.check_warehouse_path(tmp_path / name)  # each builds (tried by hand with dbt-duckdb)
 
 
 def test_a_read_only_work_folder_asks_for_a_writable_project(
