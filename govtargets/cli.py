@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -19,9 +20,17 @@ from govtargets.pipeline import (
     build_postgres,
     check_seeds,
     extract,
+    listing,
 )
 from govtargets.postgres import first_line
-from govtargets.settings import BUNDLED_REPORTS, DEFAULT_WAREHOUSE, EXTRACT_CACHE, seeds_dir_for
+from govtargets.settings import (
+    BUNDLED_REPORTS,
+    DEFAULT_WAREHOUSE,
+    DOCS_TARGET,
+    EXTRACT_CACHE,
+    PROJECT_DIR,
+    seeds_dir_for,
+)
 from govtargets.signals import Interrupted, stops_as_exceptions
 from loaders.errors import LoaderError
 
@@ -99,14 +108,16 @@ def _positive(text: str) -> int:
 
 
 def _print_reports(summary: ExtractSummary) -> None:
+    """The reports loaded, and the rejected input bounded like every listing (the seed rejected_inputs and
+    marts.rpt_load_issues hold all of it)."""
     print(f"{'report':40} {'targets':>8} {'results':>8} {'sections':>8}  warnings")
     for report in summary.reports:
         print(
             f"{report.file:40} {report.targets:>8} {report.results:>8} {report.sections:>8}  "
             + "; ".join(report.warnings)
         )
-    for issue in summary.issues:
-        print(f"rejected {issue.source}{f':{issue.line}' if issue.line else ''}: {issue.message}")
+    if summary.issues:
+        print(listing("rejected", [str(issue) for issue in summary.issues]))
 
 
 def _print_build(summary: BuildSummary) -> None:
@@ -179,14 +190,51 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _os_error(error: OSError) -> str:
+@dataclass(frozen=True)
+class _Place:
+    """A folder a command writes in, and what to do when it may not write there."""
+
+    folder: Path
+    remedy: str
+
+
+_PROJECT_REMEDY = "make the project folder writable (its work folders: build/, target/, seeds/extracted/)"
+
+
+def _written_places(args: argparse.Namespace) -> list[_Place]:
+    """The folders the command writes in: the one it was given, and the project's work folders."""
+    places = [_Place(PROJECT_DIR, _PROJECT_REMEDY)]
+    if args.command == "build" and args.target == "duckdb":
+        places.append(_Place((args.warehouse or DEFAULT_WAREHOUSE).parent, "choose another --warehouse"))
+    elif args.command == "extract" and args.out is not None:
+        places.append(_Place(args.out, "choose another --out"))
+    elif args.command == "site":
+        # the site is staged beside its folder; dbt's docs are generated in the project's build/
+        places.append(_Place(args.out.parent, "choose another folder for the site"))
+        places.append(_Place(DOCS_TARGET, _PROJECT_REMEDY))
+    elif args.command == "export":
+        places.append(_Place(args.out, "choose another folder for the export"))
+    return places
+
+
+def _write_remedy(path: str | None, args: argparse.Namespace) -> str:
+    """What to do about a folder the command may not write in (read-only, or not this user's): the
+    remedy of the innermost place that holds the path."""
+    failed = Path(path).resolve() if path else None
+    holding = [p for p in _written_places(args) if failed and failed.is_relative_to(p.folder.resolve())]
+    if not holding:
+        return "make that folder writable for this user"
+    return max(holding, key=lambda place: len(place.folder.resolve().parts)).remedy
+
+
+def _os_error(error: OSError, args: argparse.Namespace) -> str:
     """One line for a failed file operation: the path, what went wrong, and what to do."""
     path = error.filename or "(unknown path)"
+    if error.errno in (errno.EACCES, errno.EROFS):
+        return f"{path}: {error.strerror or error}; {_write_remedy(error.filename, args)}"
     advice = {
         errno.ENOSPC: "free some space on that disk and build again",
         errno.EDQUOT: "free some space on that disk and build again",
-        errno.EACCES: "make the folder writable for this user, or choose another --warehouse",
-        errno.EROFS: "the filesystem is read-only: choose another --warehouse",
         errno.ELOOP: "a symbolic link there points to itself: remove the loop",
         errno.EISDIR: "name a file, not a folder",
         errno.ENOTDIR: "a part of that path is a file, not a folder",
@@ -212,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildError, LoaderError) as error:
         message = str(error)
     except OSError as error:
-        message = _os_error(error)
+        message = _os_error(error, args)
     except duckdb.Error as error:
         message = f"DuckDB: {str(error).splitlines()[0]}"
     except psycopg2.Error as error:

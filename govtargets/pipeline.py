@@ -103,7 +103,10 @@ def _summarise(report: RenderedReport) -> ReportSummary:
     )
 
 
-def _listing(what: str, items: list[str], most: int = 20) -> str:
+LISTED = 20  # items a listing shows; the rest are counted
+
+
+def listing(what: str, items: list[str], most: int = LISTED) -> str:
     """A bounded message: the first ``most`` items and how many more."""
     lines = [f"{len(items)} {what}:", *items[:most]]
     if len(items) > most:
@@ -113,9 +116,7 @@ def _listing(what: str, items: list[str], most: int = 20) -> str:
 
 def _issue_text(issues: list[LoadIssue]) -> str:
     """The input problems, bounded like every other listing."""
-    return _listing(
-        "input problem(s)", [f"{i.source}{f':{i.line}' if i.line else ''}: {i.message}" for i in issues]
-    )
+    return listing("input problem(s)", [str(issue) for issue in issues])
 
 
 def extract(
@@ -138,17 +139,23 @@ def extract(
     if cache is not None:
         cache.prune(PRUNE_AFTER_SECONDS)
     line = ProgressLine("extract: reports", len(manifest.entries))
+    rejected = 0
 
     def done(outcome: Extracted) -> None:
-        if (issue := outcome.issue) is not None:
-            line.clear()  # the message stands on a line of its own; the progress line is redrawn below it
-            progress(f"  rejected {issue.source}{f':{issue.line}' if issue.line else ''}: {issue.message}")
+        nonlocal rejected
+        if outcome.issue is not None:
+            rejected += 1
+            if rejected <= LISTED:  # the rest are counted below, and listed in the seed rejected_inputs
+                line.clear()  # the message stands on a line of its own; the progress line is redrawn below it
+                progress(f"  rejected {outcome.issue}")
         line.advance()
 
     try:
         outcomes = extract_entries(manifest.entries, cache, jobs or default_jobs(), done)
     finally:
         line.clear()
+    if rejected > LISTED:
+        progress(f"  … and {rejected - LISTED} more rejected")
     extracted: list[RenderedReport] = []
     for outcome in outcomes:
         if outcome.issue is not None:
@@ -243,7 +250,7 @@ def build(
                 "build again"
             )
         if require_test_data and (vacuous := vacuous_dbt_tests(paths.target, candidate.path)):
-            raise BuildError(_listing("dbt tests had no rows to check", vacuous))
+            raise BuildError(listing("dbt tests had no rows to check", vacuous))
     progress(f"published {paths.warehouse}")
     return BuildSummary(summary, nodes, quality.passed, quality.evaluated, paths.warehouse, incremental)
 
@@ -299,7 +306,7 @@ def build_postgres(
             except DbtError as error:
                 raise BuildError(str(error)) from None
             if require_test_data and (vacuous := vacuous_tests(target_dir, postgres.counter(session))):
-                raise BuildError(_listing("dbt tests had no rows to check", vacuous))
+                raise BuildError(listing("dbt tests had no rows to check", vacuous))
             quality = _Quality(require_test_data)
             quality.audit_postgres(progress, database)
             postgres.publish(session, database.name, publication)
@@ -356,7 +363,7 @@ class _Quality:
 
     def _record(self, result: QualityResult) -> None:
         if not result.ok:
-            raise BuildError(_listing("expectations failed", result.failures))
+            raise BuildError(listing("expectations failed", result.failures))
         if self.require_test_data and result.vacuous:
-            raise BuildError(_listing("expectations had no rows to check", result.vacuous))
+            raise BuildError(listing("expectations had no rows to check", result.vacuous))
         self.passed, self.evaluated = result.passed, result.evaluated

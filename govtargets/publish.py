@@ -39,6 +39,13 @@ STORAGE_VERSION_ENV = "GOVTARGETS_STORAGE_VERSION"
 LOCK_POLL_SECONDS = 0.1
 STAGING_PREFIX = ".build-"
 _STAGING_NAME = re.compile(rf"{re.escape(STAGING_PREFIX)}(\d+)-[0-9a-f]+")
+# What a warehouse file name cannot hold (each was tried): dbt-duckdb pastes the catalog name (the file
+# name up to its first dot) into string literals of its macros as it is (' and "), and reads the path as
+# a URL, where # starts a fragment and a colon ends a scheme, so that the catalog it expects is not the
+# one DuckDB opens; DuckDB takes a backslash for a folder separator; dbt's profile drops a tab or a line
+# break from the name. A space, %, {{ }}, ? and non-ASCII letters build.
+_UNUSABLE_IN_NAME = re.compile("['\"\\\\#:\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class BuildLockedError(LoaderError):
@@ -181,9 +188,20 @@ def check_warehouse_path(warehouse: Path) -> None:
         raise PublishError(
             str(warehouse), "the file name must not start with a dot (it names the DuckDB catalog)"
         )
+    if unusable := _UNUSABLE_IN_NAME.search(warehouse.name):
+        raise PublishError(
+            _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", str(warehouse)),
+            f"the file name cannot hold {_character(unusable.group())} (dbt or DuckDB cannot take it); "
+            "choose another --warehouse name",
+        )
     folder = next((p for p in (warehouse.parent, *warehouse.parent.parents) if p.exists()), None)
     if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise PublishError(str(folder or warehouse.parent), "is not a folder this build may write to")
+
+
+def _character(character: str) -> str:
+    """A character as a message shows it: itself, or a control character by its code point."""
+    return f"a control character (U+{ord(character):04X})" if _CONTROL.match(character) else character
 
 
 def _ident(name: str) -> str:

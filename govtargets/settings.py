@@ -26,15 +26,22 @@ DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "govtargets.duckdb"
 WORK_ROOT = PROJECT_DIR / "build"
 # Extracted reports by file and extractor version (loaders.cache); GOVTARGETS_EXTRACT_CACHE moves it.
 EXTRACT_CACHE = Path(os.environ.get("GOVTARGETS_EXTRACT_CACHE") or WORK_ROOT / "extract-cache")
+# dbt's files of the explorer's docs (govtargets.site.docs).
+DOCS_TARGET = WORK_ROOT / "site-docs" / "target"
 # A work folder of another reports folder that no build has touched for this long is removed.
 PRUNE_AFTER_SECONDS = 7 * 24 * 3600
 _WORK_DIR_NAME = re.compile(r".+-[0-9a-f]{12}")
+_PLAIN = re.compile(r"[^\w.-]")  # what a work folder's name does not keep of its reports folder's
 
 
 def work_dir(reports_dir: Path) -> Path:
-    """Where a build of a reports folder other than the bundled one keeps its seeds and dbt files."""
-    digest = hashlib.sha256(str(reports_dir.resolve()).encode()).hexdigest()[:12]
-    return WORK_ROOT / f"{reports_dir.resolve().name}-{digest}"
+    """Where a build of a reports folder other than the bundled one keeps its seeds and dbt files:
+    ``build/<folder>-<hash>``, the folder's name with every character but letters, digits, - _ and .
+    made a _. The seed files' path reaches SQL (read_csv, which globs it), and no escape makes DuckDB's
+    glob match a backslash; the hash of the whole path keeps two folders apart."""
+    resolved = reports_dir.resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
+    return WORK_ROOT / f"{_PLAIN.sub('_', resolved.name)}-{digest}"
 
 
 def prune_work_dirs(max_age: float = PRUNE_AFTER_SECONDS, root: Path = WORK_ROOT) -> list[Path]:

@@ -26,3 +26,6 @@ class LoadIssue:
     source: str
     line: int | None
     message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}{f':{self.line}' if self.line else ''}: {self.message}"

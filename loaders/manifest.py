@@ -14,6 +14,7 @@ import io
 import os
 import re
 import stat
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ def read_manifest(reports_dir: Path, regions: RegionIndex) -> Manifest:
     header, records = _read_csv(reports_dir / MANIFEST, root)
     rows = [_check_row(line, header, cells, root, regions) for line, cells in records]
     _flag_repeated_files(rows)
+    _flag_normalisation_twins(rows)
     _read_files(rows)
     _flag_identical_contents(rows)
     issues = [
@@ -144,7 +146,7 @@ def _manifest_bytes(path: Path, root: Path) -> bytes:
     except ValueError as exc:
         raise LoaderError(MANIFEST, str(exc)) from None
     if not target.is_relative_to(root):
-        raise LoaderError(MANIFEST, f"is a link that leads outside the reports folder (to {target})")
+        raise LoaderError(MANIFEST, _symlink_outside(target))
     problem = _file_problem(target, missing=f"no {MANIFEST} in {path.parent}")
     if problem is not None:
         raise LoaderError(MANIFEST, problem)
@@ -276,13 +278,20 @@ def _report_path(file: str, root: Path) -> Path:
         raise ValueError("path escapes the reports folder (absolute path)")
     path = _resolve(root / file)
     if not path.is_relative_to(root):
-        raise ValueError("path escapes the reports folder")
+        inside = Path(os.path.normpath(root / file)).is_relative_to(root)
+        raise ValueError(_symlink_outside(path) if inside else "path escapes the reports folder")
     problem = _file_problem(path, missing="file not found in the reports folder")
     if problem is not None:
         raise ValueError(problem)
     if path.suffix.lower() not in REPORT_SUFFIXES:
         raise ValueError(f"not a report file (expected {', '.join(REPORT_SUFFIXES)})")
     return path
+
+
+def _symlink_outside(target: Path) -> str:
+    """The problem of a path inside the reports folder that a symlink (of the file, or of a folder on
+    its way) takes outside it."""
+    return f"is a symlink that leads outside the reports folder (to {target}); copy the file into the reports folder"
 
 
 def _district_code(values: dict[str, str], regions: RegionIndex) -> str:
@@ -314,6 +323,23 @@ def _flag_repeated_files(rows: list[_Row]) -> None:
         lines = _some([str(row.line) for row in group[:MAX_LISTED]], len(group))
         for row in group:
             row.problems.append(f"listed on more than one row (lines {lines}); none of them is loaded")
+
+
+def _flag_normalisation_twins(rows: list[_Row]) -> None:
+    """Rows naming different files whose names are the same once Unicode-normalised (é precomposed and
+    e + a combining accent, a CJK compatibility ideograph and its unified form). They look the same, so
+    nobody can tell which row's district and year belong to which file: none of them is loaded."""
+    for group in _shared((unicodedata.normalize("NFC", str(row.path)), row) for row in rows if row.path):
+        if len({row.path for row in group}) == 1:
+            continue  # one file on several rows: _flag_repeated_files says so
+        for row in group:
+            others = [
+                f"{other.file} (line {other.line})" for other in group[: MAX_LISTED + 1] if other is not row
+            ]
+            row.problems.append(
+                f"the same name as {_some(others, len(group) - 1)} but for Unicode normalisation (NFC/NFD): "
+                "the rows cannot be told apart; rename one of the files; none of them is loaded"
+            )
 
 
 def _read_files(rows: list[_Row]) -> None:

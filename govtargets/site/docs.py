@@ -16,10 +16,8 @@ from pathlib import Path
 from govtargets.dbt_runner import dbt_environment, duckdb_target
 from govtargets.processes import STOP_GRACE_SECONDS, stop_group
 from govtargets.publish import build_lock
-from govtargets.settings import BUNDLED_SEEDS, PROJECT_DIR, WORK_ROOT
+from govtargets.settings import BUNDLED_SEEDS, DOCS_TARGET, PROJECT_DIR
 from loaders.errors import LoaderError
-
-DOCS_TARGET = WORK_ROOT / "site-docs" / "target"
 
 
 class DocsError(LoaderError):

@@ -24,7 +24,7 @@
 
     {%- set read_seed -%}
         select * from read_csv(
-            '{{ adapter.get_seed_file_path(model) }}',
+            {{ seed_file_literal(adapter.get_seed_file_path(model)) }},
             header = true, delimiter = '{{ config.get("delimiter", ",") }}', quote = '"', escape = '"',
             strict_mode = true, auto_detect = true, sample_size = -1
             {%- if types %}, types = { {{ types | join(', ') }} }{% endif %}
@@ -81,3 +81,10 @@
     {%- set existing = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     {{ return(existing == (column_types.keys() | map('lower') | list)) }}
 {% endmacro %}
+
+{#- A file path as a DuckDB string literal for read_csv: a quote doubled (no other character is special in
+    a standard string literal: a backslash is itself), and the glob characters read_csv would expand
+    (* ? [) each in a class of its own, so that a folder named x[1] is not read as x1. -#}
+{% macro seed_file_literal(path) -%}
+    '{{ path | replace("[", "[[]") | replace("*", "[*]") | replace("?", "[?]") | replace("'", "''") }}'
+{%- endmacro %}

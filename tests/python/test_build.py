@@ -43,6 +43,14 @@ def _good_plus(folder: Path, name: str, content: bytes, **row: str) -> Path:
     return _reports(folder, rows, {"good.txt": GOOD.read_bytes(), name: content})
 
 
+def _linked_outside(folder: Path) -> Path:
+    reports = _good_plus(folder, "bad.txt", b"")
+    (folder.parent / "outside.txt").write_bytes(OTHER.read_bytes())
+    (reports / "bad.txt").unlink()
+    (reports / "bad.txt").symlink_to(folder.parent / "outside.txt")
+    return reports
+
+
 BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "empty file": (lambda d: _good_plus(d, "bad.txt", b""), "bad.txt"),
     "binary file": (
@@ -97,6 +105,18 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
         "manifest.csv:2",
     ),
     "duplicate file": (lambda d: _good_plus(d, "copy.txt", GOOD.read_bytes()), "copy.txt"),
+    "symlink leading outside the folder": (lambda d: _linked_outside(d), "bad.txt: is a symlink"),
+    "names differing only in Unicode normalisation": (
+        lambda d: _reports(
+            d,
+            [
+                {"file": "caf\u00e9.txt", "district": "福田区", "year": "2023"},
+                {"file": "cafe\u0301.txt", "district": "罗湖区", "year": "2023"},
+            ],
+            {"caf\u00e9.txt": GOOD.read_bytes(), "cafe\u0301.txt": OTHER.read_bytes()},
+        ),
+        "but for Unicode normalisation",
+    ),
     "report missing from the manifest": (
         lambda d: _reports(
             d,
@@ -196,3 +216,53 @@ def test_build_from_another_folder_publishes_and_keeps_the_checkout(
     assert warehouse.read_bytes() == published
     assert [p.name for p in warehouse.parent.iterdir() if p.name.startswith(".build-")] == []
     shutil.rmtree(work_dir(reports), ignore_errors=True)
+
+
+def test_keep_going_lists_ten_thousand_rejected_rows_bounded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [{"file": "good.txt", "district": "福田区", "year": "2023"}]
+    rows += [{"file": f"missing-{n}.txt", "district": "罗湖区", "year": "2023"} for n in range(10_000)]
+    reports = _reports(tmp_path / "r", rows, {"good.txt": GOOD.read_bytes()})
+    seeds = tmp_path / "seeds"
+    assert (
+        main(["extract", "--reports", str(reports), "--out", str(seeds), "--keep-going", "--no-cache"]) == 0
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) < 30, out[:40]
+    assert "  … and 9980 more" in out
+    with (seeds / "rejected_inputs.csv").open(encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 10_000
+
+
+def test_keep_going_lists_rejected_reports_bounded_as_they_are_extracted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    binary = {f"bad-{n}.txt": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40 + bytes([n]) for n in range(25)}
+    rows = [{"file": "good.txt", "district": "福田区", "year": "2023"}]
+    rows += [{"file": name, "district": "罗湖区", "year": "2023"} for name in binary]
+    reports = _reports(tmp_path / "r", rows, {"good.txt": GOOD.read_bytes(), **binary})
+    seeds = tmp_path / "seeds"
+    assert (
+        main(["extract", "--reports", str(reports), "--out", str(seeds), "--keep-going", "--no-cache"]) == 0
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert len([line for line in out if "bad-" in line]) == 2 * 20  # as extracted, then in the summary
+    assert "  … and 5 more rejected" in out  # as extracted
+    assert "  … and 5 more" in out  # in the summary
+
+
+def test_keep_going_names_both_normalisation_twins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make, _ = BAD_INPUTS["names differing only in Unicode normalisation"]
+    reports = _good_plus(tmp_path / "r", "other.txt", OTHER.read_bytes() + b"\n")
+    make(tmp_path / "twins")
+    for name in ("caf\u00e9.txt", "cafe\u0301.txt"):
+        shutil.copyfile(tmp_path / "twins" / name, reports / name)
+    with (reports / "manifest.csv").open("a", encoding="utf-8") as handle:
+        handle.write("caf\u00e9.txt,深圳市南山区,2023\ncafe\u0301.txt,深圳市南山区,2024\n")
+    assert main(["extract", "--reports", str(reports), "--out", str(tmp_path / "s"), "--keep-going"]) == 0
+    out = capsys.readouterr().out
+    assert "manifest.csv:4: caf\u00e9.txt: the same name as cafe\u0301.txt (line 5) but for Unicode" in out
+    assert "manifest.csv:5: cafe\u0301.txt: the same name as caf\u00e9.txt (line 4) but for Unicode" in out

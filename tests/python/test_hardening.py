@@ -17,7 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from govtargets import cli as cli_module
+from govtargets import pipeline as pipeline_module
 from govtargets import publish as publish_module
+from govtargets import settings
 from govtargets.cli import main
 from govtargets.processes import group_alive
 from govtargets.settings import BUNDLED_REPORTS, prune_work_dirs, work_dir
@@ -343,3 +346,160 @@ def test_a_locked_reports_folder_is_named_as_such(
         )
     error = _one_line_error(capsys.readouterr().err, "another build of this reports folder")
     assert "warehouse is running" not in error
+
+
+@pytest.mark.slow
+def test_a_reports_folder_named_like_an_injection_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The seed files' path reaches the seed materialization's SQL. A quote there must not end its
+    string, nor [1] or * be read as a glob; and the reports folder's name (a backslash and a glob
+    character, which no escape lets DuckDB's glob match) must not reach it at all."""
+    folder = tmp_path / "报告 x'); select 1; -- [1]*? \"\\%{{ x }}"
+    shutil.copytree(BUNDLED_REPORTS, folder)
+    work_root = settings.WORK_ROOT / "o'brien [1]*?"  # as if the project were checked out there
+    monkeypatch.setattr(settings, "WORK_ROOT", work_root)
+    warehouse = tmp_path / "w" / "govtargets.duckdb"
+    try:
+        code = main(["build", "--reports", str(folder), "--warehouse", str(warehouse)])
+    finally:
+        shutil.rmtree(work_root, ignore_errors=True)
+    assert code == 0, capsys.readouterr().err
+    with duckdb.connect(str(warehouse), read_only=True) as reader:
+        assert reader.execute("select count(*) from marts.fct_targets").fetchone() == (56,)
+        assert reader.execute("select count(*) from marts.dim_report").fetchone() == (2,)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("it's.duckdb", "'"),
+        ('say"hi".duckdb', '"'),
+        ("back\\slash.duckdb", "\\"),
+        ("a#b.duckdb", "#"),
+        ("a:b.duckdb", ":"),
+        ("line\nbreak.duckdb", "a control character"),
+        ("tab\there.duckdb", "a control character"),
+    ],
+)
+def test_a_warehouse_name_dbt_or_duckdb_cannot_take_is_refused_first(
+    reports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, shown: str
+) -> None:
+    warehouse = tmp_path / "w" / name
+    assert main(["build", "--reports", str(reports), "--warehouse", str(warehouse)]) == 1
+    captured = capsys.readouterr()
+    _one_line_error(captured.err, "the file name cannot hold", shown, "choose another --warehouse name")
+    assert "extract:" not in captured.out
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize("name", ["报告.duckdb", "a b.duckdb", "a%b.duckdb", "a{{b}}.duckdb", "a?b.duckdb"])
+def test_warehouse_names_that_build_are_not_refused(tmp_path: Path, name: str) -> None:
+    publish_module.check_warehouse_path(tmp_path / name)  # each builds (tried by hand with dbt-duckdb)
+
+
+def test_a_read_only_work_folder_asks_for_a_writable_project(
+    reports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = work_dir(reports)
+    _mount_tmpfs(work, "ro,size=64k")
+    try:
+        code = main(
+            ["build", "--reports", str(reports), "--warehouse", str(tmp_path / "w" / "govtargets.duckdb")]
+        )
+    finally:
+        _unmount(work)
+    assert code == 1
+    error = _one_line_error(capsys.readouterr().err, str(work), "make the project folder writable")
+    assert "--warehouse" not in error
+    assert not (tmp_path / "w" / "govtargets.duckdb").exists()
+
+
+def test_a_read_only_out_folder_of_extract_asks_for_another_out(
+    reports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "ro"
+    _mount_tmpfs(out, "ro,size=64k")
+    try:
+        code = main(["extract", "--reports", str(reports), "--out", str(out)])
+    finally:
+        _unmount(out)
+    assert code == 1
+    _one_line_error(capsys.readouterr().err, str(out), "choose another --out")
+
+
+def test_a_read_only_site_folder_asks_for_another_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = _database(tmp_path / "w" / "govtargets.duckdb")
+    folder = tmp_path / "ro"
+    _mount_tmpfs(folder, "ro,size=64k")
+    try:
+        code = main(["site", "--warehouse", str(warehouse), str(folder / "site")])
+    finally:
+        _unmount(folder)
+    assert code == 1
+    error = _one_line_error(capsys.readouterr().err, str(folder), "choose another folder for the site")
+    assert "--warehouse" not in error
+
+
+def test_a_read_only_export_folder_asks_for_another_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = _database(tmp_path / "w" / "govtargets.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts; create table marts.fct_targets as select 1 as target_id")
+    folder = tmp_path / "ro"
+    _mount_tmpfs(folder, "ro,size=64k")
+    try:
+        code = main(["export", "--warehouse", str(warehouse), str(folder / "parquet")])
+    finally:
+        _unmount(folder)
+    assert code == 1
+    error = _one_line_error(capsys.readouterr().err, str(folder), "choose another folder for the export")
+    assert "--warehouse" not in error
+
+
+def test_a_permission_denied_in_the_warehouse_folder_asks_for_another_warehouse(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "published" / "govtargets.duckdb"
+
+    def denied(candidate: Path, storage_version: str | None = None) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(candidate.parent))
+
+    monkeypatch.setattr(publish_module, "check_publishable", denied)
+    assert main(["build", "--reports", str(reports), "--warehouse", str(warehouse)]) == 1
+    _one_line_error(
+        capsys.readouterr().err, str(warehouse.parent), "Permission denied", "choose another --warehouse"
+    )
+
+
+def test_a_permission_denied_in_the_work_folder_asks_for_a_writable_project(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def denied(folder: Path, files: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+
+    monkeypatch.setattr(pipeline_module, "write_seed_set", denied)
+    assert (
+        main(["build", "--reports", str(reports), "--warehouse", str(tmp_path / "w" / "govtargets.duckdb")])
+        == 1
+    )
+    error = _one_line_error(
+        capsys.readouterr().err, str(work_dir(reports)), "make the project folder writable"
+    )
+    assert "--warehouse" not in error
+
+
+def test_a_read_only_extraction_cache_is_no_reason_to_fail(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    _mount_tmpfs(cache, "ro,size=64k")
+    monkeypatch.setattr(cli_module, "EXTRACT_CACHE", cache)
+    try:
+        code = main(["extract", "--reports", str(reports), "--out", str(tmp_path / "seeds")])
+    finally:
+        _unmount(cache)
+    assert code == 0, capsys.readouterr().err

@@ -218,12 +218,29 @@ def test_a_path_escaping_the_reports_folder(tmp_path: Path, regions: RegionIndex
         {},
         regions,
     )
-    assert [(issue.line, issue.message.split(": ")[1]) for issue in manifest.issues] == [
+    assert [(issue.line, issue.message.split(": ", 1)[1]) for issue in manifest.issues] == [
         (2, "path escapes the reports folder"),
         (3, "path escapes the reports folder (absolute path)"),
-        (4, "path escapes the reports folder"),
+        (
+            4,
+            f"is a symlink that leads outside the reports folder (to {tmp_path / 'outside.txt'}); "
+            "copy the file into the reports folder",
+        ),
     ]
     assert manifest.entries == []
+
+
+def test_a_report_in_a_symlinked_folder_leading_outside(tmp_path: Path, regions: RegionIndex) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "a.txt").write_text("x", encoding="utf-8")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "sub").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    manifest = read(reports, "file,district,year\nsub/a.txt,福田区,2023\n", {}, regions)
+    assert only_issue(manifest).message == (
+        f"sub/a.txt: is a symlink that leads outside the reports folder (to {tmp_path / 'elsewhere' / 'a.txt'}); "
+        "copy the file into the reports folder"
+    )
 
 
 def test_two_files_with_identical_content(tmp_path: Path, regions: RegionIndex) -> None:
@@ -411,8 +428,12 @@ def test_a_manifest_link_leading_outside_the_folder(tmp_path: Path, regions: Reg
     make_reports(reports, "", {"a.txt": "x"})
     (reports / "manifest.csv").unlink()
     (reports / "manifest.csv").symlink_to(tmp_path / "elsewhere.csv")
-    with pytest.raises(LoaderError, match=r"^manifest\.csv: is a link that leads outside the reports folder"):
+    with pytest.raises(LoaderError) as caught:
         read_manifest(reports, regions)
+    assert str(caught.value) == (
+        f"manifest.csv: is a symlink that leads outside the reports folder (to {tmp_path / 'elsewhere.csv'}); "
+        "copy the file into the reports folder"
+    )
     (reports / "lists").mkdir()
     (tmp_path / "elsewhere.csv").rename(reports / "lists" / "manifest.csv")
     (reports / "manifest.csv").unlink()
@@ -439,3 +460,42 @@ def test_a_header_of_many_columns_costs_each_row_only_its_cells(tmp_path: Path, 
 def test_a_file_name_too_long_for_the_file_system(tmp_path: Path, regions: RegionIndex) -> None:
     manifest = read(tmp_path, f"file,district,year\n{'a' * 300}.txt,福田区,2023\n", {}, regions)
     assert only_issue(manifest).message.endswith(".txt: cannot read file: File name too long")
+
+
+NFC, NFD = "caf\u00e9.txt", "cafe\u0301.txt"  # é precomposed, and e + a combining acute accent
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [(NFC, NFD), ("\u91d1\u7530.txt", "\uf90a\u7530.txt")],  # 金 and its CJK compatibility form
+    ids=["nfc-nfd", "cjk-compatibility"],
+)
+def test_names_that_differ_only_in_unicode_normalisation_are_rejected(
+    tmp_path: Path, regions: RegionIndex, first: str, second: str
+) -> None:
+    manifest = read(
+        tmp_path,
+        f"file,district,year\n{first},福田区,2023\n{second},罗湖区,2023\nb.txt,深圳市南山区,2023\n",
+        {first: "one", second: "two", "b.txt": "three"},
+        regions,
+    )
+    assert [(issue.line, issue.message) for issue in manifest.issues] == [
+        (
+            2,
+            f"{first}: the same name as {second} (line 3) but for Unicode normalisation (NFC/NFD): the rows "
+            "cannot be told apart; rename one of the files; none of them is loaded",
+        ),
+        (
+            3,
+            f"{second}: the same name as {first} (line 2) but for Unicode normalisation (NFC/NFD): the rows "
+            "cannot be told apart; rename one of the files; none of them is loaded",
+        ),
+    ]
+    assert [entry.file for entry in manifest.entries] == ["b.txt"]
+
+
+def test_a_name_in_another_normalisation_on_one_row_alone_loads(tmp_path: Path, regions: RegionIndex) -> None:
+    assert (
+        only_entry(read(tmp_path, f"file,district,year\n{NFD},福田区,2023\n", {NFD: "x"}, regions)).file
+        == NFD
+    )
