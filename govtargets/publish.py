@@ -179,11 +179,21 @@ def check_storage_version(flag: str | None = None) -> str:
 
 def check_warehouse_path(warehouse: Path) -> None:
     """A warehouse path the build can publish to: a file name (not a folder, not hidden) in a folder it
-    may write. The catalog of a DuckDB file is named after the file, so a leading dot would break it."""
+    may write."""
     if warehouse.is_dir():
         raise PublishError(
             str(warehouse), "is a folder: --warehouse names the DuckDB file, e.g. DIR/govtargets.duckdb"
         )
+    check_warehouse_name(warehouse)
+    folder = next((p for p in (warehouse.parent, *warehouse.parent.parents) if p.exists()), None)
+    if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise PublishError(str(folder or warehouse.parent), "is not a folder this build may write to")
+
+
+def check_warehouse_name(warehouse: Path) -> None:
+    """A warehouse file name dbt can work on (a build, and the explorer's dbt docs): the catalog of a
+    DuckDB file is named after the file, so a leading dot would break it, and so would the characters of
+    _UNUSABLE_IN_NAME."""
     if warehouse.name.startswith(".") or not warehouse.name.split(".", 1)[0]:
         raise PublishError(
             str(warehouse), "the file name must not start with a dot (it names the DuckDB catalog)"
@@ -194,9 +204,6 @@ def check_warehouse_path(warehouse: Path) -> None:
             f"the file name cannot hold {_character(unusable.group())} (dbt or DuckDB cannot take it); "
             "choose another --warehouse name",
         )
-    folder = next((p for p in (warehouse.parent, *warehouse.parent.parents) if p.exists()), None)
-    if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        raise PublishError(str(folder or warehouse.parent), "is not a folder this build may write to")
 
 
 def _character(character: str) -> str:

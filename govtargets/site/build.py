@@ -31,6 +31,7 @@ from pathlib import Path
 import jinja2
 
 from govtargets.processes import pid_alive
+from govtargets.publish import check_warehouse_name
 from govtargets.settings import PROJECT_DIR
 from govtargets.site.data import Row, Warehouse, read_warehouse
 from govtargets.site.docs import generate_docs
@@ -198,17 +199,24 @@ def _copy_assets(folder: Path) -> None:
 
 
 def _is_site(folder: Path) -> bool:
-    """Whether ``folder`` carries this command's marker: a regular file (no link, no folder) naming it."""
-    marker = folder / MARKER
+    """Whether ``folder`` carries this command's marker: a regular file (no link, no folder, no FIFO: it
+    is opened without following a link or blocking) naming it."""
     try:
-        info = marker.lstat()
-    except FileNotFoundError:
-        return False
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MARKER_MAX_BYTES:
+        descriptor = os.open(folder / MARKER, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
         return False
     try:
-        content = json.loads(marker.read_bytes())
-    except ValueError:  # not JSON, or not text
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MARKER_MAX_BYTES:
+            return False
+        data = os.read(descriptor, MARKER_MAX_BYTES + 1)
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
+    try:
+        content = json.loads(data)
+    except (ValueError, RecursionError):  # not JSON, not text, or nested too deep
         return False
     return isinstance(content, dict) and content.get("written_by") == WRITTEN_BY
 
@@ -300,6 +308,7 @@ def build_site(warehouse: Path, out_dir: Path) -> SiteSummary:
             str(warehouse),
             "no warehouse there: build one first (`make warehouse`) or name it with --warehouse",
         )
+    check_warehouse_name(warehouse)  # dbt docs work on a copy of the same name
     _check_out(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out_dir)

@@ -248,6 +248,8 @@ def _tree(root: Path) -> dict[str, object]:
             tree[name] = ("link", os.readlink(path))
         elif path.is_file():
             tree[name] = path.read_bytes()
+        elif path.is_fifo():
+            tree[name] = "fifo"
         else:
             tree[name] = "folder"
     return tree
@@ -295,9 +297,27 @@ def _marker_is_someone_elses(out: Path, site: Path) -> None:
     (out / ".govtargets-site").write_text("my own notes on govtargets sites\n", encoding="utf-8")
 
 
+def _marker_is_a_fifo(out: Path, site: Path) -> None:
+    shutil.copytree(site, out)
+    (out / ".govtargets-site").unlink()
+    os.mkfifo(out / ".govtargets-site")  # read without O_NONBLOCK, it would wait for a writer forever
+
+
+def _marker_nests_too_deep(out: Path, site: Path) -> None:
+    _user_project(out)
+    (out / ".govtargets-site").write_text("[" * 4000, encoding="utf-8")  # json.loads: RecursionError
+
+
 @pytest.mark.parametrize(
     "make_out",
-    [_someone_elses, _marker_is_a_folder, _marker_is_a_link, _marker_is_someone_elses],
+    [
+        _someone_elses,
+        _marker_is_a_folder,
+        _marker_is_a_link,
+        _marker_is_someone_elses,
+        _marker_is_a_fifo,
+        _marker_nests_too_deep,
+    ],
     ids=lambda make: make.__name__.strip("_"),
 )
 def test_a_folder_the_command_did_not_write_is_refused_and_left_as_it_was(
@@ -389,3 +409,17 @@ def _modes(root: Path) -> dict[str, int]:
         str(path.relative_to(root)) if path != root else "": stat.S_IMODE(path.lstat().st_mode)
         for path in [root, *root.rglob("*")]
     }
+
+
+@pytest.mark.parametrize("name", ["it's.duckdb", "a#b.duckdb", ".hidden.duckdb"])
+def test_a_warehouse_name_dbt_cannot_take_is_refused_before_any_work(
+    name: str, fixture_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / name
+    shutil.copyfile(fixture_warehouse, warehouse)
+    out = tmp_path / "site"
+    assert main(["site", "--warehouse", str(warehouse), str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1, captured.err
+    assert captured.err.startswith(f"govtargets: error: {warehouse}: the file name"), captured.err
+    assert not out.exists()
