@@ -3,7 +3,9 @@
 ``govtargets build --target postgres`` (see ``govtargets.pipeline.build_postgres``) connects with the
 libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE …) or a ``--dsn``, and then:
 
-1. holds an advisory lock for the whole build (``build_session``): a second build waits or stops;
+1. holds an advisory lock for the whole build (``build_session``): a second build waits or stops. A
+   server restart or an ended session frees it, so the build checks that its session still holds it
+   before each phase and in the publishing transaction (``check_lock``), and stops if not;
 2. ends what a killed build left (its dbt's connections, by their application name, and its schemas), and
    checks that it may replace the published schemas (it owns them) and that no object of another schema
    depends on them (a view of an analyst's, which a publish would drop);
@@ -52,6 +54,8 @@ APPLICATION_NAME = "govtargets build"  # the build's own connections
 DBT_APPLICATION_NAME = "govtargets dbt"  # dbt's connections (profiles.yml: GOVTARGETS_DBT_APPLICATION)
 # pg_advisory_lock key of builds: the first 8 bytes of sha256("govtargets build"), a signed bigint.
 ADVISORY_LOCK_KEY = int.from_bytes(hashlib.sha256(APPLICATION_NAME.encode()).digest()[:8], "big", signed=True)
+# The key as pg_locks shows it: its high half as classid, its low half as objid (objsubid 1).
+_LOCK_CLASSID, _LOCK_OBJID = divmod(ADVISORY_LOCK_KEY % 2**64, 2**32)
 LOCK_TRY_MS = 300  # the longest a try to lock the published relations holds readers up
 PUBLISH_WAIT_SECONDS = 120  # how long a publish tries before it gives up
 # --dsn keywords and the libpq variables that carry them to dbt and every other connection.
@@ -173,6 +177,31 @@ def build_session(target: Server, wait: bool = False) -> Iterator[Connection]:
             yield conn
         finally:
             _clean_up(conn)
+
+
+def check_lock(conn: Connection, source: str) -> None:
+    """Stop unless the build's session is alive and still holds the builds' advisory lock.
+
+    The session loses it when its connection ends (a server restart, pg_terminate_backend); dbt's, GX's
+    and libpq's new connections would go on regardless, beside a second build that took the lock. So the
+    build checks before each phase, and in the publishing transaction itself.
+    """
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and granted "
+                "and classid = %s::oid and objid = %s::oid and objsubid = 1",
+                (_LOCK_CLASSID, _LOCK_OBJID),
+            )
+            held = cur.fetchone() is not None
+    except psycopg2.Error:
+        held = False
+    if not held:
+        raise PostgresError(
+            source,
+            "this build no longer holds the builds' advisory lock (the server restarted, or its session was "
+            "ended), so another build may be running: nothing was published, build again",
+        )
 
 
 def _clean_up(conn: Connection) -> None:
@@ -335,9 +364,11 @@ class Publication:
 
 def publish(conn: Connection, source: str, publication: Publication) -> None:
     """Swap the private schemas in for the published ones, in one transaction, and drop the old ones."""
+    check_lock(conn, source)
     conn.autocommit = False
     with conn.cursor() as cur:
-        _lock_published(conn, cur, source)
+        _lock_published(conn, cur, source)  # which may roll back and try again
+        check_lock(conn, source)  # in the transaction that commits: the lock is held until it has
         _check_no_dependants(cur, source)
         reader = sql.Identifier(READER_ROLE)
         for published in PUBLISHED_SCHEMAS:

@@ -21,7 +21,7 @@ import psycopg2
 import pytest
 from psycopg2 import errors
 
-from govtargets import postgres
+from govtargets import pipeline, postgres
 from govtargets.pipeline import BuildError, BuildSummary, build_postgres
 from govtargets.settings import BUNDLED_REPORTS, PROJECT_DIR, target_dir_for
 from tests.postgres_cluster import BUILDER, DATABASE, Cluster
@@ -443,3 +443,67 @@ def test_a_builder_that_does_not_own_the_published_schemas_stops_before_building
             assert _published_snapshot(postgres_cluster) == before
         finally:
             cur.execute(f"revoke create on database {DATABASE} from other_builder; drop role other_builder")
+
+
+def _end_build_session(cluster: Cluster) -> None:
+    """End the build's session, the one holding the builds' advisory lock, as an operator's
+    pg_terminate_backend would."""
+    high, low = divmod(postgres.ADVISORY_LOCK_KEY % 2**64, 2**32)
+    with contextlib.closing(cluster.connect()) as admin, admin.cursor() as cur:
+        cur.execute(
+            "select pg_terminate_backend(pid, 10000) from pg_locks where locktype = 'advisory' "
+            "and classid = %s::oid and objid = %s::oid and objsubid = 1 and granted",
+            (high, low),
+        )
+        assert [row[0] for row in cur.fetchall()] == [True]
+
+
+def _without_private_schemas(snapshot: dict[str, object]) -> dict[str, object]:
+    """A snapshot but for the private schemas: a build that lost its lock leaves them to the next build,
+    as they may be another build's by then."""
+    return {name: value for name, value in snapshot.items() if name != "private schemas"}
+
+
+@pytest.mark.parametrize("phase", ["seed copy", "dbt build", "expectations"])
+def test_a_build_that_lost_its_lock_stops_before_its_next_phase_and_publishes_nothing(
+    phase: str, published: BuildSummary, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session that holds the builds' advisory lock ends (the server restarts, or an operator ends
+    it), so a second build could start in the same private schemas: the build stops before its next
+    phase, in one line, and publishes nothing. dbt goes on over new connections after a restart; here
+    its run is the restart."""
+    before = _published_snapshot(postgres_cluster)
+    announces = {"seed copy": "extract:", "dbt build": "dbt build:"}
+    lost: list[str] = []
+
+    def progress(line: str) -> None:
+        if phase in announces and line.startswith(announces[phase]) and not lost:
+            lost.append(line)
+            if phase == "seed copy":
+                _end_build_session(postgres_cluster)
+            else:
+                postgres_cluster.restart()
+
+    def restarted_during_dbt(*_: object, **__: object) -> dict[str, int]:
+        lost.append("dbt")
+        postgres_cluster.restart()
+        return {}
+
+    if phase == "expectations":
+        monkeypatch.setattr(pipeline, "run_dbt", restarted_during_dbt)
+    with pytest.raises(postgres.PostgresError, match="no longer holds the builds' advisory lock") as stopped:
+        build_postgres(BUNDLED_REPORTS, _dsn(postgres_cluster), progress=progress)
+    assert len(lost) == 1 and "\n" not in str(stopped.value)
+    assert _without_private_schemas(_published_snapshot(postgres_cluster)) == _without_private_schemas(before)
+
+
+def test_a_publish_on_a_session_without_the_builds_lock_stops_and_publishes_nothing(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """The last check is in the publishing transaction itself, on the session that holds the lock."""
+    before = _published_snapshot(postgres_cluster)
+    with contextlib.closing(postgres.server(_dsn(postgres_cluster)).connect()) as session:
+        session.autocommit = True
+        with pytest.raises(postgres.PostgresError, match="no longer holds the builds' advisory lock"):
+            postgres.publish(session, "test", postgres.Publication())
+    assert _published_snapshot(postgres_cluster) == before
