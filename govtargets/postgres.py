@@ -8,7 +8,8 @@ libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE …) or a ``--ds
    before each phase and in the publishing transaction (``check_lock``), and stops if not;
 2. ends what a killed build left (its dbt's connections, by their application name, and its schemas), and
    checks that it may replace the published schemas (it owns them) and that no object of another schema
-   depends on them (a view of an analyst's, which a publish would drop);
+   depends on them (an analyst's view, or a table or function of a mart's row type, which a publish
+   would drop);
 3. copies the seed files into a load schema with COPY (``copy_seeds``);
 4. runs dbt into private schemas, ``govtargets_build_<schema>``, which readers cannot see;
 5. once every dbt test and expectation has passed, publishes them in one transaction (``publish``): it
@@ -30,7 +31,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,22 +256,51 @@ def _check_replaceable(cur: psycopg2.extensions.cursor, source: str) -> None:
     _check_no_dependants(cur, source)
 
 
-def _check_no_dependants(cur: psycopg2.extensions.cursor, source: str) -> None:
-    """Views (and materialized views) of other schemas over the published relations: a publish drops the
-    old relations, and PostgreSQL would drop such views with them."""
-    cur.execute(
-        "select distinct format('%%I.%%I', dependent_schema.nspname, dependent.relname) "
-        "from pg_depend as dependency "
-        "inner join pg_rewrite as rule on dependency.classid = 'pg_rewrite'::regclass "
-        "    and dependency.objid = rule.oid "
-        "inner join pg_class as dependent on rule.ev_class = dependent.oid "
-        "inner join pg_namespace as dependent_schema on dependent.relnamespace = dependent_schema.oid "
-        "inner join pg_class as referenced on dependency.refclassid = 'pg_class'::regclass "
-        "    and dependency.refobjid = referenced.oid "
-        "inner join pg_namespace as referenced_schema on referenced.relnamespace = referenced_schema.oid "
-        "where referenced_schema.nspname = any(%s) and dependent_schema.nspname <> all(%s) order by 1",
-        (list(PUBLISHED_SCHEMAS), list(PUBLISHED_SCHEMAS)),
+# Every object outside the published schemas that depends on one inside them (a relation, its row type,
+# a function, a type …, or the schema itself): what a drop of the old schemas would drop with them. A
+# view's query is a rewrite rule, named here by its view; a rule's, trigger's, policy's or column
+# default's schema is its relation's. Internal dependencies (a table's TOAST table) are parts of the
+# object depended on.
+_DEPENDANTS = """
+with dependency as (
+    select
+        case when rule.oid is null then dependency.classid else 'pg_class'::regclass end as classid,
+        coalesce(rule.ev_class, dependency.objid) as objid,
+        case when rule.oid is null then dependency.objsubid else 0 end as objsubid,
+        coalesce(rule.ev_class, trigger_.tgrelid, policy.polrelid, column_default.adrelid) as relation
+    from pg_depend as dependency
+    left join pg_rewrite as rule
+        on dependency.classid = 'pg_rewrite'::regclass and dependency.objid = rule.oid
+    left join pg_trigger as trigger_
+        on dependency.classid = 'pg_trigger'::regclass and dependency.objid = trigger_.oid
+    left join pg_policy as policy
+        on dependency.classid = 'pg_policy'::regclass and dependency.objid = policy.oid
+    left join pg_attrdef as column_default
+        on dependency.classid = 'pg_attrdef'::regclass and dependency.objid = column_default.oid
+    where dependency.deptype <> 'i' and (
+        dependency.refclassid = 'pg_namespace'::regclass
+        and dependency.refobjid in (select oid from pg_namespace where nspname = any(%(schemas)s))
+        or (pg_identify_object(dependency.refclassid, dependency.refobjid, 0)).schema = any(%(schemas)s)
     )
+)
+select distinct pg_describe_object(dependency.classid, dependency.objid, dependency.objsubid)
+from dependency
+left join pg_class as relation on dependency.relation = relation.oid
+left join pg_namespace as relation_schema on relation.relnamespace = relation_schema.oid
+where coalesce(
+    relation_schema.nspname,
+    (pg_identify_object(dependency.classid, dependency.objid, dependency.objsubid)).schema,
+    ''
+) <> all(%(schemas)s)
+order by 1
+"""
+
+
+def _check_no_dependants(cur: psycopg2.extensions.cursor, source: str) -> None:
+    """Objects of other schemas that depend on the published ones (an analyst's view, a table with a
+    column of a mart's row type, a function returning its rows …): a publish that replaces the old
+    relations drops them, as PostgreSQL drops dependants with what they depend on."""
+    cur.execute(_DEPENDANTS, {"schemas": list(PUBLISHED_SCHEMAS)})
     dependants = [row[0] for row in cur.fetchall()]
     if dependants:
         raise PostgresError(
@@ -365,33 +395,53 @@ class Publication:
 def publish(conn: Connection, source: str, publication: Publication) -> None:
     """Swap the private schemas in for the published ones, in one transaction, and drop the old ones."""
     check_lock(conn, source)
-    conn.autocommit = False
-    with conn.cursor() as cur:
+    with _publishing_transaction(conn) as cur:
         _lock_published(conn, cur, source)  # which may roll back and try again
         check_lock(conn, source)  # in the transaction that commits: the lock is held until it has
         _check_no_dependants(cur, source)
-        reader = sql.Identifier(READER_ROLE)
-        for published in PUBLISHED_SCHEMAS:
-            if _schema_exists(cur, published):
-                cur.execute(
-                    sql.SQL("alter schema {} rename to {}").format(
-                        sql.Identifier(published), sql.Identifier(RETIRED_PREFIX + published)
-                    )
-                )
-            cur.execute(
-                sql.SQL("alter schema {} rename to {}").format(
-                    sql.Identifier(private_schema(published)), sql.Identifier(published)
-                )
-            )
-            schema = sql.Identifier(published)
-            cur.execute(sql.SQL("grant usage on schema {} to {}").format(schema, reader))
-            cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, reader))
-    with stops_deferred():
-        conn.commit()
-        publication.committed = True
-    conn.autocommit = True
+        _replace_schemas(cur)
+        with stops_deferred():
+            conn.commit()
+            publication.committed = True
     with conn.cursor() as cur:
         _drop_schemas(cur, RETIRED_SCHEMAS)
+
+
+@contextmanager
+def _publishing_transaction(conn: Connection) -> Iterator[psycopg2.extensions.cursor]:
+    """A transaction on the session; rolled back at once (its locks released) if the block stops before
+    it commits."""
+    conn.autocommit = False
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    except BaseException:
+        with suppress(psycopg2.Error):  # a connection that broke has no transaction left
+            conn.rollback()
+        raise
+    finally:
+        with suppress(psycopg2.Error):
+            conn.autocommit = True
+
+
+def _replace_schemas(cur: psycopg2.extensions.cursor) -> None:
+    """Rename each published schema away and the private one into its place, granting the reader role."""
+    reader = sql.Identifier(READER_ROLE)
+    for published in PUBLISHED_SCHEMAS:
+        if _schema_exists(cur, published):
+            cur.execute(
+                sql.SQL("alter schema {} rename to {}").format(
+                    sql.Identifier(published), sql.Identifier(RETIRED_PREFIX + published)
+                )
+            )
+        cur.execute(
+            sql.SQL("alter schema {} rename to {}").format(
+                sql.Identifier(private_schema(published)), sql.Identifier(published)
+            )
+        )
+        schema = sql.Identifier(published)
+        cur.execute(sql.SQL("grant usage on schema {} to {}").format(schema, reader))
+        cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, reader))
 
 
 def _schema_exists(cur: psycopg2.extensions.cursor, schema: str) -> bool:

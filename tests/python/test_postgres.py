@@ -507,3 +507,77 @@ def test_a_publish_on_a_session_without_the_builds_lock_stops_and_publishes_noth
         with pytest.raises(postgres.PostgresError, match="no longer holds the builds' advisory lock"):
             postgres.publish(session, "test", postgres.Publication())
     assert _published_snapshot(postgres_cluster) == before
+
+
+@contextlib.contextmanager
+def _build_session(cluster: Cluster) -> Iterator[psycopg2.extensions.connection]:
+    """A session as a build's: the builder's, holding the builds' advisory lock."""
+    with contextlib.closing(postgres.server(_dsn(cluster)).connect()) as session:
+        session.autocommit = True
+        with session.cursor() as cur:
+            cur.execute("select pg_advisory_lock(%s)", (postgres.ADVISORY_LOCK_KEY,))
+        yield session
+
+
+# Objects of an analyst's schema that depend on the marts other than through a view's query, which a
+# drop of the old relations would drop with them.
+_ANALYST_OBJECTS = {
+    "column r of table analyst_space.saved": "create table analyst_space.saved (r marts.fct_targets)",
+    "function analyst_space.targets()": (
+        "create function analyst_space.targets() returns setof marts.fct_targets "
+        "language sql as 'select * from marts.fct_targets'"
+    ),
+    "type analyst_space.target_pair": (
+        "create type analyst_space.target_pair as (a marts.fct_targets, b marts.fct_targets)"
+    ),
+}
+
+
+@contextlib.contextmanager
+def _analyst_objects(cluster: Cluster) -> Iterator[psycopg2.extensions.cursor]:
+    with contextlib.closing(cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("create schema analyst_space")
+        for statement in _ANALYST_OBJECTS.values():
+            cur.execute(statement)
+        try:
+            yield cur
+        finally:
+            cur.execute("drop schema analyst_space cascade")
+
+
+def _analyst_objects_left(cur: psycopg2.extensions.cursor) -> list[str]:
+    cur.execute(
+        "select pg_describe_object(classid, objid, objsubid) from pg_depend "
+        "where refclassid = 'pg_namespace'::regclass and refobjid = 'analyst_space'::regnamespace "
+        "union select pg_describe_object('pg_class'::regclass, attrelid, attnum) from pg_attribute "
+        "where attrelid = 'analyst_space.saved'::regclass and attname = 'r' order by 1"
+    )
+    return [row[0] for row in cur.fetchall()]
+
+
+def test_objects_of_another_schema_on_the_marts_row_types_stop_the_build_before_it_starts(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """A table column of a mart's row type, a function returning its rows, a composite type of it: a
+    publish would drop them with the old relations (drop … cascade), so the build names them and stops."""
+    with _analyst_objects(postgres_cluster) as cur:
+        before = _published_snapshot(postgres_cluster)
+        left = _analyst_objects_left(cur)
+        with pytest.raises(postgres.PostgresError, match="depend on the published schemas") as stopped:
+            _build(postgres_cluster)
+        message = str(stopped.value)
+        assert all(name in message for name in _ANALYST_OBJECTS) and "\n" not in message
+        assert _published_snapshot(postgres_cluster) == before
+        assert _analyst_objects_left(cur) == left
+
+
+def test_objects_of_another_schema_made_during_the_build_stop_the_publish(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """The check runs again in the publishing transaction: an object made while dbt ran stops it."""
+    with _build_session(postgres_cluster) as session, _analyst_objects(postgres_cluster):
+        before = _published_snapshot(postgres_cluster)
+        with pytest.raises(postgres.PostgresError, match="depend on the published schemas") as stopped:
+            postgres.publish(session, "test", postgres.Publication())
+        assert all(name in str(stopped.value) for name in _ANALYST_OBJECTS)
+        assert _published_snapshot(postgres_cluster) == before
