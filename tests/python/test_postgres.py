@@ -495,6 +495,9 @@ def test_a_build_that_lost_its_lock_stops_before_its_next_phase_and_publishes_no
         build_postgres(BUNDLED_REPORTS, _dsn(postgres_cluster), progress=progress)
     assert len(lost) == 1 and "\n" not in str(stopped.value)
     assert _without_private_schemas(_published_snapshot(postgres_cluster)) == _without_private_schemas(before)
+    with contextlib.closing(postgres_cluster.connect()) as admin, admin.cursor() as cur:
+        for schema in postgres.PRIVATE_SCHEMAS:  # as the next build would
+            cur.execute(f"drop schema if exists {schema} cascade")
 
 
 def test_a_publish_on_a_session_without_the_builds_lock_stops_and_publishes_nothing(
@@ -581,3 +584,149 @@ def test_objects_of_another_schema_made_during_the_build_stop_the_publish(
             postgres.publish(session, "test", postgres.Publication())
         assert all(name in str(stopped.value) for name in _ANALYST_OBJECTS)
         assert _published_snapshot(postgres_cluster) == before
+
+
+def _reader_in_a_transaction(cluster: Cluster, level: str) -> psycopg2.extensions.connection:
+    """The reader's login in a transaction at ``level`` whose snapshot is taken (by a select 1)."""
+    reader = cluster.connect(user=READER)
+    reader.autocommit = False
+    reader.set_session(isolation_level=level)
+    with reader.cursor() as cur:
+        cur.execute("select 1")
+    return reader
+
+
+def _read_state(reader: psycopg2.extensions.connection) -> tuple[int, ...] | str:
+    """What the reader's transaction sees, or the SQLSTATE of the error it got."""
+    try:
+        with reader.cursor() as cur:
+            cur.execute(STATE_QUERY)
+            row = cur.fetchone()
+    except psycopg2.Error as error:
+        return str(error.pgcode)
+    assert row is not None
+    return tuple(row)
+
+
+def _docs_and_grants(cluster: Cluster) -> list[tuple[object, ...]]:
+    """Every published relation's and column's comment, and every published relation's and schema's
+    grants: what a fresh publish leaves."""
+    with contextlib.closing(cluster.connect()) as con, con.cursor() as cur:
+        cur.execute(
+            "select relation.oid::regclass::text, attribute.attname, "
+            "col_description(relation.oid, coalesce(attribute.attnum, 0)), relation.relacl::text "
+            "from pg_class as relation "
+            "left join pg_attribute as attribute on attribute.attrelid = relation.oid and attribute.attnum > 0 "
+            "where relation.relnamespace::regnamespace::text = any(%s) and relation.relkind in ('r', 'v') "
+            "union all select nspname, null, obj_description(oid, 'pg_namespace'), nspacl::text "
+            "from pg_namespace where nspname = any(%s) order by 1, 2",
+            (list(postgres.PUBLISHED_SCHEMAS), list(postgres.PUBLISHED_SCHEMAS)),
+        )
+        return [tuple(row) for row in cur.fetchall()]
+
+
+def _build_other(cluster: Cluster, state: tuple[int, ...]) -> BuildSummary:
+    """Build the reports that are not published now (four fixture reports, or the two bundled ones)."""
+    reports = BUNDLED_REPORTS if state[0] == 4 else FIXTURE_REPORTS
+    return _build(cluster, reports, keep_going=True)
+
+
+def test_repeatable_read_and_serializable_readers_keep_their_snapshot_across_a_publish(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """A reader whose transaction took its snapshot before a publish reads the marts after it: it sees
+    the old rows (or, SERIALIZABLE, an error to retry), never empty marts; a new transaction sees the
+    new ones. The publish refilled the tables, so comments and grants are put back as a fresh publish
+    leaves them (dbt's docs; the reader role's SELECT, and no grant made on a table directly)."""
+    old = _state(postgres_cluster)
+    fresh = _docs_and_grants(postgres_cluster)
+    with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("comment on table marts.fct_targets is 'stale'")
+        cur.execute("comment on column marts.fct_targets.clause is null")
+        cur.execute("grant select on marts.dim_report to public")
+        cur.execute("revoke select on marts.dim_unit from govtargets_reader")
+        cur.execute("grant create on schema marts to public")
+    readers = {
+        level: _reader_in_a_transaction(postgres_cluster, level)
+        for level in ("repeatable read", "serializable")
+    }
+    try:
+        _build_other(postgres_cluster, old)
+        new = _state(postgres_cluster)
+        assert new != old
+        assert _read_state(readers["repeatable read"]) == old
+        assert _read_state(readers["serializable"]) in (old, "40001")  # serialization_failure: retry
+        for reader in readers.values():
+            reader.rollback()
+            assert _read_state(reader) == new
+    finally:
+        for reader in readers.values():
+            reader.close()
+    assert _docs_and_grants(postgres_cluster) == fresh
+
+
+def test_a_publish_that_changes_the_shape_waits_for_transactions_older_than_the_build(
+    published: BuildSummary, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build whose relations differ in shape from the published ones (here a column added to a mart)
+    replaces them: a reader's transaction that began before would find the new relations and none of
+    their rows. So the publish waits for it to end; until then it reads the old rows."""
+    with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("alter table marts.rpt_build add column scratch integer")
+    old = _state(postgres_cluster)
+    publishing, published_now = threading.Event(), threading.Event()
+    real_publish = postgres.publish
+
+    def observed_publish(
+        conn: psycopg2.extensions.connection, source: str, publication: postgres.Publication
+    ) -> None:
+        publishing.set()
+        real_publish(conn, source, publication)
+        published_now.set()
+
+    monkeypatch.setattr(postgres, "publish", observed_publish)
+    reader = _reader_in_a_transaction(postgres_cluster, "repeatable read")
+    outcome: list[BaseException | BuildSummary] = []
+
+    def build() -> None:
+        try:
+            outcome.append(_build_other(postgres_cluster, old))
+        except BaseException as error:  # handed to the test's thread
+            outcome.append(error)
+
+    builder = threading.Thread(target=build)
+    try:
+        builder.start()
+        assert publishing.wait(timeout=300), outcome
+        assert not published_now.wait(timeout=5), "the publish did not wait for the older transaction"
+        assert _read_state(reader) == old
+    finally:
+        reader.close()
+        builder.join(timeout=300)
+    assert len(outcome) == 1 and isinstance(outcome[0], BuildSummary), outcome
+    new = _state(postgres_cluster)
+    assert new[0] != old[0]
+    with contextlib.closing(postgres_cluster.connect()) as con, con.cursor() as cur:
+        cur.execute("select count(*) from pg_attribute where attrelid = 'marts.rpt_build'::regclass "
+                    "and attname = 'scratch'")  # fmt: skip
+        assert _one(cur) == 0
+
+
+def test_a_publish_stops_when_older_transactions_stay_open_and_names_them(
+    published: BuildSummary, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres, "PUBLISH_WAIT_SECONDS", 1)
+    before = _published_snapshot(postgres_cluster)
+    reader = _reader_in_a_transaction(postgres_cluster, "repeatable read")
+    with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("select pg_current_xact_id()")  # a write of the build's, after the reader's snapshot
+    try:
+        with (
+            _build_session(postgres_cluster) as session,
+            pytest.raises(postgres.PostgresError, match=f"still open .*{READER}") as stopped,
+        ):
+            postgres.publish(session, "test", postgres.Publication())
+        assert "\n" not in str(stopped.value)
+    finally:
+        reader.close()
+    assert _published_snapshot(postgres_cluster) == before
