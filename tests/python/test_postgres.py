@@ -670,7 +670,8 @@ def test_a_publish_that_changes_the_shape_waits_for_transactions_older_than_the_
 ) -> None:
     """A build whose relations differ in shape from the published ones (here a column added to a mart)
     replaces them: a reader's transaction that began before would find the new relations and none of
-    their rows. So the publish waits for it to end; until then it reads the old rows."""
+    their rows. So the publish waits for it to end; until then it reads the old rows. READ COMMITTED
+    readers querying in a loop meanwhile never fail, and see the old marts or the new, never a mix."""
     with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
         cur.execute("alter table marts.rpt_build add column scratch integer")
     old = _state(postgres_cluster)
@@ -695,17 +696,21 @@ def test_a_publish_that_changes_the_shape_waits_for_transactions_older_than_the_
             outcome.append(error)
 
     builder = threading.Thread(target=build)
-    try:
-        builder.start()
-        assert publishing.wait(timeout=300), outcome
-        assert not published_now.wait(timeout=5), "the publish did not wait for the older transaction"
-        assert _read_state(reader) == old
-    finally:
-        reader.close()
-        builder.join(timeout=300)
+    readers = _Readers(postgres_cluster)
+    with readers.running():
+        try:
+            builder.start()
+            assert publishing.wait(timeout=300), outcome
+            assert not published_now.wait(timeout=5), "the publish did not wait for the older transaction"
+            assert _read_state(reader) == old
+        finally:
+            reader.close()
+            builder.join(timeout=300)
     assert len(outcome) == 1 and isinstance(outcome[0], BuildSummary), outcome
     new = _state(postgres_cluster)
     assert new[0] != old[0]
+    assert readers.failures == []
+    assert {state for _, _, state in readers.seen} == {old, new}, "readers saw a mix"
     with contextlib.closing(postgres_cluster.connect()) as con, con.cursor() as cur:
         cur.execute("select count(*) from pg_attribute where attrelid = 'marts.rpt_build'::regclass "
                     "and attname = 'scratch'")  # fmt: skip
