@@ -285,6 +285,7 @@ def build_postgres(
             progress(f"extract: {paths.reports}")
             summary = extract(paths.reports, paths.seeds, keep_going, progress, jobs, cache_dir)
             _import_in_background("govtargets.quality")
+            postgres.check_lock(session, database.name)
             rows = postgres.copy_seeds(
                 session, [*sorted(REFERENCE_DIR.glob("*.csv")), *sorted(paths.seeds.glob("*.csv"))]
             )
@@ -301,10 +302,12 @@ def build_postgres(
                 target_dir,
             )
             stop_orphan(target_dir / PGID_FILE)  # a dbt left running here by a build killed outright
+            postgres.check_lock(session, database.name)
             try:
                 nodes = run_dbt(dbt_target, paths.seeds, target_dir, progress, fingerprint)
             except DbtError as error:
                 raise BuildError(str(error)) from None
+            postgres.check_lock(session, database.name)
             if require_test_data and (vacuous := vacuous_tests(target_dir, postgres.counter(session))):
                 raise BuildError(listing("dbt tests had no rows to check", vacuous))
             quality = _Quality(require_test_data)

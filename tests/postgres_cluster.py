@@ -50,6 +50,8 @@ def server_bin() -> Path:
 @dataclass(frozen=True)
 class Cluster:
     port: int
+    data: Path  # the cluster's data folder
+    binaries: Path  # the server binaries that run it
 
     def environment(self, user: str = BUILDER, database: str = DATABASE) -> dict[str, str]:
         """libpq variables for a connection to the cluster."""
@@ -59,6 +61,16 @@ class Cluster:
         connection = psycopg2.connect(host="127.0.0.1", port=self.port, user=user, dbname=database)
         connection.autocommit = True
         return connection
+
+    def restart(self) -> None:
+        """Restart the server, as a crash or an operator would: every connection to it ends."""
+        subprocess.run(
+            _as_owner([str(self.binaries / "pg_ctl"), "-D", str(self.data), "-l", str(self.data.parent / "server.log"),
+                       "-m", "fast", "-w", "restart"]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )  # fmt: skip
 
 
 def _free_port() -> int:
@@ -96,7 +108,7 @@ def throwaway_cluster() -> Iterator[Cluster]:
                        "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {folder}", "start"]),
             **quiet,
         )  # fmt: skip
-        cluster = Cluster(port)
+        cluster = Cluster(port, data, binaries)
         with contextlib.closing(cluster.connect(database="postgres")) as admin, admin.cursor() as cur:
             cur.execute(f"create role {BUILDER} login createrole")
             cur.execute(

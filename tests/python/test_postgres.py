@@ -21,7 +21,7 @@ import psycopg2
 import pytest
 from psycopg2 import errors
 
-from govtargets import postgres
+from govtargets import pipeline, postgres
 from govtargets.pipeline import BuildError, BuildSummary, build_postgres
 from govtargets.settings import BUNDLED_REPORTS, PROJECT_DIR, target_dir_for
 from tests.postgres_cluster import BUILDER, DATABASE, Cluster
@@ -443,3 +443,295 @@ def test_a_builder_that_does_not_own_the_published_schemas_stops_before_building
             assert _published_snapshot(postgres_cluster) == before
         finally:
             cur.execute(f"revoke create on database {DATABASE} from other_builder; drop role other_builder")
+
+
+def _end_build_session(cluster: Cluster) -> None:
+    """End the build's session, the one holding the builds' advisory lock, as an operator's
+    pg_terminate_backend would."""
+    high, low = divmod(postgres.ADVISORY_LOCK_KEY % 2**64, 2**32)
+    with contextlib.closing(cluster.connect()) as admin, admin.cursor() as cur:
+        cur.execute(
+            "select pg_terminate_backend(pid, 10000) from pg_locks where locktype = 'advisory' "
+            "and classid = %s::oid and objid = %s::oid and objsubid = 1 and granted",
+            (high, low),
+        )
+        assert [row[0] for row in cur.fetchall()] == [True]
+
+
+def _without_private_schemas(snapshot: dict[str, object]) -> dict[str, object]:
+    """A snapshot but for the private schemas: a build that lost its lock leaves them to the next build,
+    as they may be another build's by then."""
+    return {name: value for name, value in snapshot.items() if name != "private schemas"}
+
+
+@pytest.mark.parametrize("phase", ["seed copy", "dbt build", "expectations"])
+def test_a_build_that_lost_its_lock_stops_before_its_next_phase_and_publishes_nothing(
+    phase: str, published: BuildSummary, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session that holds the builds' advisory lock ends (the server restarts, or an operator ends
+    it), so a second build could start in the same private schemas: the build stops before its next
+    phase, in one line, and publishes nothing. dbt goes on over new connections after a restart; here
+    its run is the restart."""
+    before = _published_snapshot(postgres_cluster)
+    announces = {"seed copy": "extract:", "dbt build": "dbt build:"}
+    lost: list[str] = []
+
+    def progress(line: str) -> None:
+        if phase in announces and line.startswith(announces[phase]) and not lost:
+            lost.append(line)
+            if phase == "seed copy":
+                _end_build_session(postgres_cluster)
+            else:
+                postgres_cluster.restart()
+
+    def restarted_during_dbt(*_: object, **__: object) -> dict[str, int]:
+        lost.append("dbt")
+        postgres_cluster.restart()
+        return {}
+
+    if phase == "expectations":
+        monkeypatch.setattr(pipeline, "run_dbt", restarted_during_dbt)
+    with pytest.raises(postgres.PostgresError, match="no longer holds the builds' advisory lock") as stopped:
+        build_postgres(BUNDLED_REPORTS, _dsn(postgres_cluster), progress=progress)
+    assert len(lost) == 1 and "\n" not in str(stopped.value)
+    assert _without_private_schemas(_published_snapshot(postgres_cluster)) == _without_private_schemas(before)
+    with contextlib.closing(postgres_cluster.connect()) as admin, admin.cursor() as cur:
+        for schema in postgres.PRIVATE_SCHEMAS:  # as the next build would
+            cur.execute(f"drop schema if exists {schema} cascade")
+
+
+def test_a_publish_on_a_session_without_the_builds_lock_stops_and_publishes_nothing(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """The last check is in the publishing transaction itself, on the session that holds the lock."""
+    before = _published_snapshot(postgres_cluster)
+    with contextlib.closing(postgres.server(_dsn(postgres_cluster)).connect()) as session:
+        session.autocommit = True
+        with pytest.raises(postgres.PostgresError, match="no longer holds the builds' advisory lock"):
+            postgres.publish(session, "test", postgres.Publication())
+    assert _published_snapshot(postgres_cluster) == before
+
+
+@contextlib.contextmanager
+def _build_session(cluster: Cluster) -> Iterator[psycopg2.extensions.connection]:
+    """A session as a build's: the builder's, holding the builds' advisory lock."""
+    with contextlib.closing(postgres.server(_dsn(cluster)).connect()) as session:
+        session.autocommit = True
+        with session.cursor() as cur:
+            cur.execute("select pg_advisory_lock(%s)", (postgres.ADVISORY_LOCK_KEY,))
+        yield session
+
+
+# Objects of an analyst's schema that depend on the marts other than through a view's query, which a
+# drop of the old relations would drop with them.
+_ANALYST_OBJECTS = {
+    "column r of table analyst_space.saved": "create table analyst_space.saved (r marts.fct_targets)",
+    "function analyst_space.targets()": (
+        "create function analyst_space.targets() returns setof marts.fct_targets "
+        "language sql as 'select * from marts.fct_targets'"
+    ),
+    "type analyst_space.target_pair": (
+        "create type analyst_space.target_pair as (a marts.fct_targets, b marts.fct_targets)"
+    ),
+}
+
+
+@contextlib.contextmanager
+def _analyst_objects(cluster: Cluster) -> Iterator[psycopg2.extensions.cursor]:
+    with contextlib.closing(cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("create schema analyst_space")
+        for statement in _ANALYST_OBJECTS.values():
+            cur.execute(statement)
+        try:
+            yield cur
+        finally:
+            cur.execute("drop schema analyst_space cascade")
+
+
+def _analyst_objects_left(cur: psycopg2.extensions.cursor) -> list[str]:
+    cur.execute(
+        "select pg_describe_object(classid, objid, objsubid) from pg_depend "
+        "where refclassid = 'pg_namespace'::regclass and refobjid = 'analyst_space'::regnamespace "
+        "union select pg_describe_object('pg_class'::regclass, attrelid, attnum) from pg_attribute "
+        "where attrelid = 'analyst_space.saved'::regclass and attname = 'r' order by 1"
+    )
+    return [row[0] for row in cur.fetchall()]
+
+
+def test_objects_of_another_schema_on_the_marts_row_types_stop_the_build_before_it_starts(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """A table column of a mart's row type, a function returning its rows, a composite type of it: a
+    publish would drop them with the old relations (drop … cascade), so the build names them and stops."""
+    with _analyst_objects(postgres_cluster) as cur:
+        before = _published_snapshot(postgres_cluster)
+        left = _analyst_objects_left(cur)
+        with pytest.raises(postgres.PostgresError, match="depend on the published schemas") as stopped:
+            _build(postgres_cluster)
+        message = str(stopped.value)
+        assert all(name in message for name in _ANALYST_OBJECTS) and "\n" not in message
+        assert _published_snapshot(postgres_cluster) == before
+        assert _analyst_objects_left(cur) == left
+
+
+def test_objects_of_another_schema_made_during_the_build_stop_the_publish(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """The check runs again in the publishing transaction: an object made while dbt ran stops it."""
+    with _build_session(postgres_cluster) as session, _analyst_objects(postgres_cluster):
+        before = _published_snapshot(postgres_cluster)
+        with pytest.raises(postgres.PostgresError, match="depend on the published schemas") as stopped:
+            postgres.publish(session, "test", postgres.Publication())
+        assert all(name in str(stopped.value) for name in _ANALYST_OBJECTS)
+        assert _published_snapshot(postgres_cluster) == before
+
+
+def _reader_in_a_transaction(cluster: Cluster, level: str) -> psycopg2.extensions.connection:
+    """The reader's login in a transaction at ``level`` whose snapshot is taken (by a select 1)."""
+    reader = cluster.connect(user=READER)
+    reader.autocommit = False
+    reader.set_session(isolation_level=level)
+    with reader.cursor() as cur:
+        cur.execute("select 1")
+    return reader
+
+
+def _read_state(reader: psycopg2.extensions.connection) -> tuple[int, ...] | str:
+    """What the reader's transaction sees, or the SQLSTATE of the error it got."""
+    try:
+        with reader.cursor() as cur:
+            cur.execute(STATE_QUERY)
+            row = cur.fetchone()
+    except psycopg2.Error as error:
+        return str(error.pgcode)
+    assert row is not None
+    return tuple(row)
+
+
+def _docs_and_grants(cluster: Cluster) -> list[tuple[object, ...]]:
+    """Every published relation's and column's comment, and every published relation's and schema's
+    grants: what a fresh publish leaves."""
+    with contextlib.closing(cluster.connect()) as con, con.cursor() as cur:
+        cur.execute(
+            "select relation.oid::regclass::text, attribute.attname, "
+            "col_description(relation.oid, coalesce(attribute.attnum, 0)), relation.relacl::text "
+            "from pg_class as relation "
+            "left join pg_attribute as attribute on attribute.attrelid = relation.oid and attribute.attnum > 0 "
+            "where relation.relnamespace::regnamespace::text = any(%s) and relation.relkind in ('r', 'v') "
+            "union all select nspname, null, obj_description(oid, 'pg_namespace'), nspacl::text "
+            "from pg_namespace where nspname = any(%s) order by 1, 2",
+            (list(postgres.PUBLISHED_SCHEMAS), list(postgres.PUBLISHED_SCHEMAS)),
+        )
+        return [tuple(row) for row in cur.fetchall()]
+
+
+def _build_other(cluster: Cluster, state: tuple[int, ...]) -> BuildSummary:
+    """Build the reports that are not published now (four fixture reports, or the two bundled ones)."""
+    reports = BUNDLED_REPORTS if state[0] == 4 else FIXTURE_REPORTS
+    return _build(cluster, reports, keep_going=True)
+
+
+def test_repeatable_read_and_serializable_readers_keep_their_snapshot_across_a_publish(
+    published: BuildSummary, postgres_cluster: Cluster
+) -> None:
+    """A reader whose transaction took its snapshot before a publish reads the marts after it: it sees
+    the old rows (or, SERIALIZABLE, an error to retry), never empty marts; a new transaction sees the
+    new ones. The publish refilled the tables, so comments and grants are put back as a fresh publish
+    leaves them (dbt's docs; the reader role's SELECT, and no grant made on a table directly)."""
+    old = _state(postgres_cluster)
+    fresh = _docs_and_grants(postgres_cluster)
+    with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("comment on table marts.fct_targets is 'stale'")
+        cur.execute("comment on column marts.fct_targets.clause is null")
+        cur.execute("grant select on marts.dim_report to public")
+        cur.execute("revoke select on marts.dim_unit from govtargets_reader")
+        cur.execute("grant create on schema marts to public")
+    readers = {
+        level: _reader_in_a_transaction(postgres_cluster, level)
+        for level in ("repeatable read", "serializable")
+    }
+    try:
+        _build_other(postgres_cluster, old)
+        new = _state(postgres_cluster)
+        assert new != old
+        assert _read_state(readers["repeatable read"]) == old
+        assert _read_state(readers["serializable"]) in (old, "40001")  # serialization_failure: retry
+        for reader in readers.values():
+            reader.rollback()
+            assert _read_state(reader) == new
+    finally:
+        for reader in readers.values():
+            reader.close()
+    assert _docs_and_grants(postgres_cluster) == fresh
+
+
+def test_a_publish_that_changes_the_shape_waits_for_transactions_older_than_the_build(
+    published: BuildSummary, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build whose relations differ in shape from the published ones (here a column added to a mart)
+    replaces them: a reader's transaction that began before would find the new relations and none of
+    their rows. So the publish waits for it to end; until then it reads the old rows. READ COMMITTED
+    readers querying in a loop meanwhile never fail, and see the old marts or the new, never a mix."""
+    with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("alter table marts.rpt_build add column scratch integer")
+    old = _state(postgres_cluster)
+    publishing, published_now = threading.Event(), threading.Event()
+    real_publish = postgres.publish
+
+    def observed_publish(
+        conn: psycopg2.extensions.connection, source: str, publication: postgres.Publication
+    ) -> None:
+        publishing.set()
+        real_publish(conn, source, publication)
+        published_now.set()
+
+    monkeypatch.setattr(postgres, "publish", observed_publish)
+    reader = _reader_in_a_transaction(postgres_cluster, "repeatable read")
+    outcome: list[BaseException | BuildSummary] = []
+
+    def build() -> None:
+        try:
+            outcome.append(_build_other(postgres_cluster, old))
+        except BaseException as error:  # handed to the test's thread
+            outcome.append(error)
+
+    builder = threading.Thread(target=build)
+    readers = _Readers(postgres_cluster)
+    with readers.running():
+        try:
+            builder.start()
+            assert publishing.wait(timeout=300), outcome
+            assert not published_now.wait(timeout=5), "the publish did not wait for the older transaction"
+            assert _read_state(reader) == old
+        finally:
+            reader.close()
+            builder.join(timeout=300)
+    assert len(outcome) == 1 and isinstance(outcome[0], BuildSummary), outcome
+    new = _state(postgres_cluster)
+    assert new[0] != old[0]
+    assert readers.failures == []
+    assert {state for _, _, state in readers.seen} == {old, new}, "readers saw a mix"
+    with contextlib.closing(postgres_cluster.connect()) as con, con.cursor() as cur:
+        cur.execute("select count(*) from pg_attribute where attrelid = 'marts.rpt_build'::regclass "
+                    "and attname = 'scratch'")  # fmt: skip
+        assert _one(cur) == 0
+
+
+def test_a_publish_stops_when_older_transactions_stay_open_and_names_them(
+    published: BuildSummary, postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres, "PUBLISH_WAIT_SECONDS", 1)
+    before = _published_snapshot(postgres_cluster)
+    reader = _reader_in_a_transaction(postgres_cluster, "repeatable read")
+    with contextlib.closing(postgres_cluster.connect(user=BUILDER)) as con, con.cursor() as cur:
+        cur.execute("select pg_current_xact_id()")  # a write of the build's, after the reader's snapshot
+    try:
+        with (
+            _build_session(postgres_cluster) as session,
+            pytest.raises(postgres.PostgresError, match=f"still open .*{READER}") as stopped,
+        ):
+            postgres.publish(session, "test", postgres.Publication())
+        assert "\n" not in str(stopped.value)
+    finally:
+        reader.close()
+    assert _published_snapshot(postgres_cluster) == before
