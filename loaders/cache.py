@@ -53,10 +53,14 @@ _DECODING_LIBRARIES = ("opencc-python-reimplemented", "lxml")
 MAGIC = b"govtargets extraction cache entry 2\n"
 _CHECKSUM_END = len(MAGIC) + 64 + 1
 # The names of the cache's entries and of its temporary files (see ExtractCache.put); nothing else in
-# the folder is the cache's. (Entries were once pickles, named <key>.pickle: those are never read.)
+# the folder is the cache's.
 _ENTRY_SUFFIX = ".entry"
 _ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.entry")
 _TEMPORARY_NAME = re.compile(r"\.[0-9a-f]{64}\.entry\.[a-z0-9_]+\.tmp")
+# Entries of the earlier format: pickles (protocol 5) named <key>.pickle. They are never read, only
+# pruned, as the cache's own entries are.
+_PICKLE_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.pickle")
+_PICKLE_MAGIC = b"\x80\x05"
 # A report's lines take about 10 bytes a character of its text: the largest corpus report's entry is
 # 0.6 MB, one of MAX_REPORT_CHARS would be some 50 MB. A larger file is a miss, never read.
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
@@ -153,7 +157,7 @@ class ExtractCache:
         unused_since = time.time() - max_age
         for name in names:
             path = self.directory / name
-            if _is_own_name(name) and _is_own_entry_unused_since(path, unused_since):
+            if (magic := _own_magic(name)) and _is_own_entry_unused_since(path, magic, unused_since):
                 try:
                     path.unlink()
                     removed += 1
@@ -279,18 +283,21 @@ def _read_entry(path: Path) -> bytes | None:
         os.close(descriptor)
 
 
-def _is_own_name(name: str) -> bool:
-    return bool(_ENTRY_NAME.fullmatch(name) or _TEMPORARY_NAME.fullmatch(name))
+def _own_magic(name: str) -> bytes | None:
+    """The magic a file of the cache's named so opens with; None for a name the cache does not give."""
+    if _ENTRY_NAME.fullmatch(name) or _TEMPORARY_NAME.fullmatch(name):
+        return MAGIC
+    return _PICKLE_MAGIC if _PICKLE_ENTRY_NAME.fullmatch(name) else None
 
 
-def _is_own_entry_unused_since(path: Path, since: float) -> bool:
-    """Whether ``path`` is a regular file that opens with the cache's magic, last used before ``since``."""
+def _is_own_entry_unused_since(path: Path, magic: bytes, since: float) -> bool:
+    """Whether ``path`` is a regular file that opens with ``magic``, last used before ``since``."""
     opened = _open_regular(path)
     if opened is None:
         return False
     descriptor, status = opened
     try:
-        return status.st_mtime < since and os.read(descriptor, len(MAGIC)) == MAGIC
+        return status.st_mtime < since and os.read(descriptor, len(magic)) == magic
     except OSError:
         return False
     finally:

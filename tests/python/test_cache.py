@@ -468,6 +468,17 @@ def test_pruning_removes_a_stale_temporary_file_of_the_cache(tmp_path: Path) -> 
     assert not list(tmp_path.iterdir())
 
 
+def test_pruning_removes_the_unused_entries_of_the_earlier_pickle_format(tmp_path: Path) -> None:
+    entry, report = _nanshan()
+    old, recent = (tmp_path / f"{entry_key(entry, version)}.pickle" for version in ("old", "recent"))
+    for path in (old, recent):
+        path.write_bytes(pickle.dumps(report, protocol=5))  # as the cache wrote them before
+    _age(old, 30)
+    _age(recent, 1)
+    assert ExtractCache(tmp_path).prune(7 * DAY) == 1
+    assert list(tmp_path.iterdir()) == [recent]
+
+
 def test_a_build_into_a_users_folder_keeps_the_users_files(tmp_path: Path) -> None:
     folder = tmp_path / "my-folder"
     folder.mkdir()

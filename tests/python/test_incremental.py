@@ -208,6 +208,7 @@ def test_an_incremental_warehouse_equals_a_full_build_after_any_changes(tmp_path
         steps.append("; ".join(done))
         history.append(dict(state))
         replay = f"seed {seed}, steps: {' | '.join(steps)}"
+        print(replay)  # pytest shows it with any failure of this step, an exception's too
         _write(reports, state)
         _write(copy, state)
         full = tmp_path / f"full-{len(steps)}" / "govtargets.duckdb"
@@ -224,7 +225,6 @@ def test_an_incremental_warehouse_equals_a_full_build_after_any_changes(tmp_path
         differences = _differences(_contents(warehouse), _contents(full))
         assert not differences, f"{replay}: {differences}"
         shutil.rmtree(full.parent)
-    print(f"incremental = full after {len(steps)} steps: {replay}")  # shown by pytest -s
 
 
 def test_a_warehouse_another_project_built_is_built_from_the_start(tmp_path: Path) -> None:
