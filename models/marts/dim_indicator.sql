@@ -21,6 +21,7 @@ select
     indicators.measure,
     indicators.quantity_kind,
     indicators.direction,
+    indicators.target_semantics,
     indicators.sort_order,
     indicators.description,
     alias_lists.aliases

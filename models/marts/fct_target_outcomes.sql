@@ -30,7 +30,7 @@ targets_with_outcomes as (
         targets.target_value_upper,
         outcomes.outcome_value_base / targets.factor_to_base as outcome_value,
         outcomes.comparator as outcome_comparator,
-        indicators.direction,
+        indicators.target_semantics,
         case
             -- points of a percent, in the target's unit (5‰ for 0.5 percentage points)
             when targets.quantity_kind = 'ratio' then {{ var('attainment_tolerance_points') }} / targets.factor_to_base
@@ -62,13 +62,13 @@ targets_judged as (
                 then
                     case
                         when outcome_value between target_value and target_value_upper then 'met'
-                        when direction = 'up' and outcome_value > target_value_upper then 'exceeded'
-                        when direction = 'down' and outcome_value < target_value then 'exceeded'
+                        when target_semantics = 'floor' and outcome_value > target_value_upper then 'exceeded'
+                        when target_semantics = 'ceiling' and outcome_value < target_value then 'met'
                         else 'missed'
                     end
             when abs(outcome_value - target_value) <= tolerance then 'met'
-            when direction = 'up' and outcome_value > target_value then 'exceeded'
-            when direction = 'down' and outcome_value < target_value then 'exceeded'
+            when target_semantics = 'floor' and outcome_value > target_value then 'exceeded'
+            when target_semantics = 'ceiling' and outcome_value < target_value then 'met'
             else 'missed'
         end as attainment
     from targets_with_outcomes

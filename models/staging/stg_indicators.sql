@@ -5,6 +5,7 @@ select
     measure,
     quantity_kind,
     direction,
+    target_semantics,
     sort_order,
     description
 from {{ ref('indicators') }}
