@@ -6,7 +6,7 @@ here point into the original text too. Nothing is dropped: sentences tile their 
 Statement kinds say whether a sentence belongs to the review of past work (``review``), the plan for the
 year (``plan``) or neither (``other``: a salutation, title or byline, or a glossary). When headings decide,
 they decide. When they don't (a text without headings, a news article, the text before the first
-heading), each sentence's kind comes from its own cues (time frames, verbs and aspect: the weighted
+heading, a heading that names both the review and the plan: 1998年工作回顾和1999年工作的总体要求), each sentence's kind comes from its own cues (time frames, verbs and aspect: the weighted
 words of seeds/reference/kind_cues.csv, and years before or after the report's), else from its
 neighbour, else the plan. ``kind_evidence`` says which rule decided.
 """
@@ -26,6 +26,9 @@ from loaders.vocab import KindCue, Vocabulary, load_vocabulary
 PLAN = "plan"
 REVIEW = "review"
 OTHER = "other"
+# A heading that names both the review and the plan (1998年工作回顾和1999年工作的总体要求): it is a
+# heading, but it decides no kind; its sentences take theirs from their own cues.
+_MIXED = "mixed"
 # What decided a sentence's kind (the code list kind_evidence in seeds/reference/code_lists.csv).
 BY_HEADING = "heading"
 BY_SENTENCE_CUE = "sentence_cue"
@@ -250,17 +253,18 @@ def _is_bare_heading(line: str, report_year: int | None) -> bool:
 
 
 def _title_kind(title: str, report_year: int | None) -> str | None:
+    """The kind a heading's title names: review, plan, other (a glossary), _MIXED when it names both the
+    review and the plan, or None when it names neither."""
     if _GLOSSARY_TITLE.match(title):
         return OTHER
-    years = [int(y) for y in _YEAR.findall(title)]
-    if report_year is not None and years:
-        if all(y < report_year for y in years) and not _PLAN_TITLE.search(title):
-            return REVIEW
-        if any(y >= report_year for y in years):
-            return PLAN
-    if _REVIEW_TITLE.search(title):
+    years = [int(y) for y in _YEAR.findall(title)] if report_year is not None else []
+    names_review = bool(_REVIEW_TITLE.search(title)) or any(y < report_year for y in years if report_year)
+    names_plan = bool(_PLAN_TITLE.search(title)) or any(y >= report_year for y in years if report_year)
+    if names_review and names_plan:
+        return _MIXED
+    if names_review:
         return REVIEW
-    if _PLAN_TITLE.search(title):
+    if names_plan:
         return PLAN
     return None
 
@@ -287,8 +291,11 @@ def _sections(
         ordinal_text = str(heading.ordinal) if heading.ordinal is not None else heading.marker or "-"
         path = f"{parent.path}.{ordinal_text}" if parent else ordinal_text
         body_start = heading.start + len(heading.marker) + len(heading.title)
-        own = _title_kind(heading.title, report_year) or _opening_kind(
-            text[body_start : body_start + _OPENING_CHARS], report_year
+        titled = _title_kind(heading.title, report_year)
+        own = (
+            None
+            if titled == _MIXED
+            else titled or _opening_kind(text[body_start : body_start + _OPENING_CHARS], report_year)
         )
         kind = own or (parent.kind if parent else PLAN)
         decided = own is not None or (parent is not None and parent.decided)

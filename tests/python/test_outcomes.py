@@ -107,3 +107,14 @@ def test_main_targets_have_a_canonical_indicator(corpus_warehouse: duckdb.DuckDB
     ).fetchone() or (0, 0)
     assert total > 250
     assert mapped / total >= 0.95
+
+
+def test_a_heading_that_names_the_review_and_the_plan_gives_the_plans_target(
+    corpus_warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    # 1999: 一、1998年工作回顾和1999年工作的总体要求 holds 1998's growth (7.8%) and 1999's target (7%左右)
+    (target,) = corpus_warehouse.execute(
+        "select target_value from marts.rpt_indicator_series "
+        "where district_code = '000000' and indicator_code = 'gdp_growth' and series_year = 1999"
+    ).fetchone() or (None,)
+    assert target == 7.0

@@ -261,3 +261,23 @@ def test_a_look_back_inside_a_plan_section_carries_through_its_paragraph() -> No
         (PLAN, "heading"),
         (PLAN, "heading"),  # a new paragraph: the heading decides again
     ]
+
+
+MIXED_HEADING = """一、1998年工作回顾和1999年工作的总体要求
+
+1998年，国内生产总值达到79553亿元，比上年增长7.8%。
+1999年经济增长的预期目标是7%左右。
+全国居民消费价格总水平涨幅控制在2%左右。
+
+二、1999年的主要任务
+
+（一）继续扩大国内需求。新增就业800万人。
+"""
+
+
+def test_a_heading_that_names_both_the_review_and_the_plan_decides_nothing() -> None:
+    kinds = _kinds(MIXED_HEADING, 1999)
+    assert kinds["1998年,国内生产总值达到79553亿元,比上年增长7.8%。"] == REVIEW
+    assert kinds["1999年经济增长的预期目标是7%左右。"] == PLAN
+    assert kinds["全国居民消费价格总水平涨幅控制在2%左右。"] == PLAN
+    assert kinds["新增就业800万人。"] == PLAN
