@@ -51,6 +51,7 @@ _COUNTED_LIST = 2
 _CLOSING_QUOTE = re.compile("[”》」』]")
 _LIST_MARKS = '”》」』"'
 _TRIM = " \t,:;.、。“”\"'《》()-—"
+_SPACED_DIGIT_BEFORE = re.compile(r"[\d.][ \t\u200b]*$")
 _LAYOUT_GAP = re.compile(r"[ \t\u200b]*\n?[ \t\u200b]*\n?[ \t\u200b]*(?<=[ \t\u200b\n])")
 # Function words left at the edge of an indicator once the number is cut out (60%的城市…, A和6个B).
 # A year that opens an indicator (1956年社会商品零售总额, 一九八二年全国…): the time, not the thing counted.
@@ -219,6 +220,8 @@ def _candidate(text: str, number: NumberSpan, vocab: Vocabulary) -> _Candidate:
     multiplier_text = number.multiplier_text
     if not unit and not multiplier_text and (spaced := _spaced_multiplier(text, number.end, vocab)):
         multiplier_text, unit, unit_end = spaced
+    if not unit and not multiplier_text and (percent := _spaced_percent(text, number)):
+        unit, unit_end = percent
     after = match_at(text, unit_end, vocab.comparators_after) if unit else ""
     before = match_ending_at(text, number.start, vocab.comparators_before)
     distant_before = _cue_before_reference(text, number.start, vocab)
@@ -245,6 +248,19 @@ def _spaced_multiplier(text: str, position: int, vocab: Vocabulary) -> tuple[str
     if not unit or infix:
         return None
     return multiplier, unit, gap.end() + len(multiplier) + len(unit)
+
+
+def _spaced_percent(text: str, number: NumberSpan) -> tuple[str, int] | None:
+    """经济增长速度8 ％: a layout gap between a number and a percent or per-mille sign (no other unit: a
+    gap before 年 or 个 joins a year or a count to nothing); returns (sign, where it ends). Not when a
+    digit or a point stands before the number across a gap too: in 1 0 ．3 ％ the digits are spaced
+    out, and 3 is only the last of them."""
+    gap = _LAYOUT_GAP.match(text, number.end)
+    if gap is None or not text.startswith(("%", "‰"), gap.end()):
+        return None
+    if _SPACED_DIGIT_BEFORE.search(text, max(0, number.start - 8), number.start):
+        return None
+    return text[gap.end()], gap.end() + 1
 
 
 def _cue_before_reference(text: str, position: int, vocab: Vocabulary) -> str:

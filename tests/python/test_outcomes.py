@@ -45,14 +45,22 @@ def corpus_warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBP
 def _headline_gdp_outcomes(
     connection: duckdb.DuckDBPyConnection,
 ) -> dict[int, tuple[float, float | None, str]]:
+    return _headline_gdp_outcomes_from(connection, 2004)
+
+
+def _headline_gdp_outcomes_from(
+    connection: duckdb.DuckDBPyConnection, first_year: int, last_year: int = 2100
+) -> dict[int, tuple[float, float | None, str]]:
+    """The national GDP growth series from first_year to last_year: target, outcome, attainment."""
     rows = connection.execute(
         """
         select outcomes.target_year, outcomes.target_value, outcomes.outcome_value, outcomes.attainment
         from marts.rpt_indicator_series as series
         inner join marts.fct_target_outcomes as outcomes on series.target_id = outcomes.target_id
         where series.district_code = '000000' and series.indicator_code = 'gdp_growth'
-            and series.series_year >= 2004
-        """
+            and series.series_year between ? and ?
+        """,
+        [first_year, last_year],
     ).fetchall()
     return {year: (target, outcome, attainment) for year, target, outcome, attainment in rows}
 
@@ -118,3 +126,10 @@ def test_a_heading_that_names_the_review_and_the_plan_gives_the_plans_target(
         "where district_code = '000000' and indicator_code = 'gdp_growth' and series_year = 1999"
     ).fetchone() or (None,)
     assert target == 7.0
+
+
+def test_a_percent_sign_after_a_layout_gap_gives_the_headline_target(
+    corpus_warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    # 1998: 主要目标是：经济增长速度8 ％ (a space before the sign); the 1999 report states 7.8%
+    assert _headline_gdp_outcomes_from(corpus_warehouse, 1998, 1998) == {1998: (8.0, 7.8, "met")}

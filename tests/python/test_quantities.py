@@ -429,6 +429,18 @@ def test_a_layout_gap_between_a_number_and_its_multiplier_keeps_the_amount() -> 
     assert numbers("全年共有2024 年度项目。") == []  # a gap without a multiplier word joins nothing
 
 
+def test_a_layout_gap_before_a_percent_sign_keeps_the_percent() -> None:
+    found = extract(
+        "今年国民经济宏观调控的主要目标是:经济增长速度8 ％,商品零售价格涨幅控制在3　％以内。", 1998
+    )
+    assert [
+        (q.indicator, format(q.value.normalize(), "f"), q.unit_text, q.number_text, q.comparator_after)
+        for q in found
+    ] == [("经济增长速度", "8", "%", "8 %", ""), ("商品零售价格涨幅", "3", "%", "3 %", "以内")]
+    assert numbers("全年共有2024 年度项目,完成3 个。") == []  # a gap before any other unit joins nothing
+    assert numbers("增长1 0 .3 %,普及率达到8 5 %以上。") == []  # digits spaced out: no last digit alone
+
+
 def test_a_verb_after_a_list_mark_is_no_counted_noun() -> None:
     found = extract("去年,国内生产总值达到134.9万亿元、增长5%。")
     assert [(q.indicator, q.unit_text) for q in found] == [("国内生产总值", "元"), ("国内生产总值", "%")]
