@@ -428,35 +428,24 @@ def test_a_read_only_out_folder_of_extract_asks_for_another_out(
     _one_line_error(capsys.readouterr().err, str(out), "choose another --out")
 
 
-def test_a_read_only_site_folder_asks_for_another_folder(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(("command", "output", "advice"), [
+    ("site", "site", "choose another folder for the site"),
+    ("export", "parquet", "choose another folder for the export"),
+])  # fmt: skip
+def test_a_read_only_output_folder_asks_for_another_folder(
+    command: str, output: str, advice: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     warehouse = _database(tmp_path / "w" / "govtargets.duckdb")
-    folder = tmp_path / "ro"
-    _mount_tmpfs(folder, "ro,size=64k")
-    try:
-        code = main(["site", "--warehouse", str(warehouse), str(folder / "site")])
-    finally:
-        _unmount(folder)
-    assert code == 1
-    error = _one_line_error(capsys.readouterr().err, str(folder), "choose another folder for the site")
-    assert "--warehouse" not in error
-
-
-def test_a_read_only_export_folder_asks_for_another_folder(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    warehouse = _database(tmp_path / "w" / "govtargets.duckdb")
-    with duckdb.connect(str(warehouse)) as con:
+    with duckdb.connect(str(warehouse)) as con:  # a mart, so that the export gets as far as writing
         con.execute("create schema marts; create table marts.fct_targets as select 1 as target_id")
     folder = tmp_path / "ro"
     _mount_tmpfs(folder, "ro,size=64k")
     try:
-        code = main(["export", "--warehouse", str(warehouse), str(folder / "parquet")])
+        code = main([command, "--warehouse", str(warehouse), str(folder / output)])
     finally:
         _unmount(folder)
     assert code == 1
-    error = _one_line_error(capsys.readouterr().err, str(folder), "choose another folder for the export")
+    error = _one_line_error(capsys.readouterr().err, str(folder), advice)
     assert "--warehouse" not in error
 
 
